@@ -1,0 +1,59 @@
+"""System checks for configuration mistakes that would otherwise surface late."""
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs, **kwargs):
+    keys = settings.ENCRYPTION_KEYS
+    if not keys:
+        return [
+            Error(
+                "ENCRYPTION_KEYS is not set.",
+                hint="Set ENCRYPTION_KEYS to one or more Fernet keys, newest first "
+                "(python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())').",
+                id="portal.E001",
+            )
+        ]
+    errors = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"Key {position} in ENCRYPTION_KEYS is not a valid Fernet key.",
+                    hint="Each key is 32 url-safe base64-encoded bytes.",
+                    id="portal.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_email_backend(app_configs, **kwargs):
+    if settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend")):
+        return [
+            Warning(
+                "Email is printed to the console, not sent.",
+                hint="Set EMAIL_URL (for example smtp+tls://user:password@host:587).",
+                id="portal.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_https(app_configs, **kwargs):
+    if not settings.HTTPS:
+        return [
+            Warning(
+                "HTTPS=false: the HTTPS redirect, HSTS and secure cookies are off.",
+                hint="HTTPS=false is for local use only; unset it in production.",
+                id="portal.W002",
+            )
+        ]
+    return []
