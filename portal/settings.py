@@ -6,6 +6,7 @@ explicit variables (the set-up command writes them to ``.env``; see
 ``.env.example`` for every variable).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -118,9 +119,12 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
     ),
 }
+# Test databases are named per test run so that concurrent runs on one machine
+# never share one; on SQLite a file, not memory, so a real qcluster started by
+# a test can open it too.
+_test_run = env.str("TEST_RUN_ID", default=str(os.getpid()))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory, so a real qcluster started by a test shares it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_test_run}.sqlite3")}
     # WAL and a busy timeout let the web process and the django-q2 worker share
     # the embedded database without "database is locked" errors.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -131,6 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_run}"}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
