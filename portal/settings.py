@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
+    # The Wagtail 8 admin needs wagtail.documents installed: without it every
+    # admin page fails (wagtail/wagtail#14418, the wagtail_config template tag).
+    "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",

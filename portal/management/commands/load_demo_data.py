@@ -1,0 +1,37 @@
+"""Load the data a local or demo portal needs, idempotently: run it any number
+of times. The set-up command (``scripts/run``) runs it after ``migrate``.
+
+Each step is a function that creates what is missing and leaves the rest
+alone; later features add their own steps to ``STEPS``.
+"""
+
+from collections.abc import Callable
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+def publish_content() -> str:
+    """The home page and the confidentiality code, from the seed, unless editors
+    have already published it (their revisions are never overwritten here)."""
+    from content.seed import publish_confidentiality_code
+
+    page = publish_confidentiality_code(overwrite=False)
+    return f"confidentiality code at {page.url}"
+
+
+# (name, step) in the order they run; a step returns a short summary.
+STEPS: list[tuple[str, Callable[[], str]]] = [
+    ("Content", publish_content),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (pages, and later demo cases). Safe to run again."
+
+    def handle(self, *args, **options):
+        for name, step in STEPS:
+            with transaction.atomic():
+                summary = step()
+            self.stdout.write(f"{name}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
