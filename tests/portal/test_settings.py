@@ -1,0 +1,166 @@
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import run_checks
+from django.test import override_settings
+
+MANAGE = str(settings.BASE_DIR / "manage.py")
+
+
+def _clean_env(**values) -> dict:
+    """An environment with none of the test run's settings in it: only what a
+    fresh production host would have, plus ``values``."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(settings.BASE_DIR)),
+        "ENV_FILE": "/dev/null",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    env.update(values)
+    return env
+
+
+def _production_env(**values) -> dict:
+    return _clean_env(
+        SECRET_KEY=secrets.token_urlsafe(64)[:50],
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="records.example.org",
+        EMAIL_URL="smtp+tls://portal@smtp.example.org:587",
+        **values,
+    )
+
+
+def _run(args, env):
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_refuses_to_start_without_a_secret_key():
+    result = _run(["-c", "import django; django.setup()"], _clean_env())
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = _run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], _production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_are_secure_by_default():
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in ["
+        "'DEBUG', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SESSION_COOKIE_SECURE', "
+        "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY']}))"
+    )
+    result = _run(["-c", script], _production_env())
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 63072000,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+    }
+
+
+def test_missing_encryption_keys_fail_the_checks():
+    env = _production_env()
+    del env["ENCRYPTION_KEYS"]
+
+    result = _run([MANAGE, "check"], env)
+
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+
+
+def test_missing_encryption_keys_is_check_portal_e001():
+    with override_settings(ENCRYPTION_KEYS=[]):
+        ids = [message.id for message in run_checks()]
+
+    assert "portal.E001" in ids
+
+
+@pytest.mark.django_db
+def test_health_reports_the_database():
+    from django.test import Client
+
+    response = Client().get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok"}
+
+
+@pytest.mark.django_db
+def test_public_responses_carry_the_security_headers(client):
+    response = client.get("/health/")
+
+    policy = response["Content-Security-Policy"]
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+    )
+    assert "default-src 'self'" in policy
+    assert "'self'" in directives["script-src"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.portal.cookie_urls")
+def test_session_and_csrf_cookies_are_http_only(client):
+    response = client.get("/sets-cookies/")
+
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    csrf = response.cookies[settings.CSRF_COOKIE_NAME]
+    assert session["httponly"]
+    assert csrf["httponly"]
+    assert session["samesite"] == "Lax"
+
+
+# What settings.py derives when HTTPS is on (the production default, checked in
+# a subprocess above), applied to this process so the real middleware runs.
+PRODUCTION_HTTPS = {
+    "HTTPS": True,
+    "SECURE_SSL_REDIRECT": True,
+    "SECURE_HSTS_SECONDS": 63072000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.portal.cookie_urls")
+def test_production_sends_hsts_and_secure_cookies(client):
+    with override_settings(**PRODUCTION_HTTPS):
+        insecure = client.get("/sets-cookies/")
+        response = client.get("/sets-cookies/", secure=True)
+
+    assert insecure.status_code == 301
+    assert insecure["Location"].startswith("https://")
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == ("max-age=63072000; includeSubDomains; preload")
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["secure"]
+    assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"]
