@@ -290,7 +290,8 @@ def ensure_home_page(*, user=None) -> HomePage:
     site = Site.objects.filter(is_default_site=True).first()
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        # A database emptied by `flush` has no tree root at all: make one.
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         for placeholder in Page.objects.filter(depth=2, slug=HOME_SLUG):
             if _is_default_welcome_page(placeholder):
                 # A Site is deleted with its root page, so move it off first.

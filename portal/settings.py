@@ -89,6 +89,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, OTP and messages: ends idle or over-age sessions,
+    # then keeps the Wagtail admin closed to sessions without a second factor.
+    "portal.accounts.middleware.SessionTimeoutMiddleware",
+    "portal.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.AdminContentSecurityPolicyMiddleware",
@@ -118,9 +122,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
-    ),
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
 # Test databases are named per test run so that concurrent runs on one machine
 # never share one; on SQLite a file, not memory, so a real qcluster started by
@@ -150,7 +152,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name", "first_name", "last_name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -170,7 +175,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "portal.storage.StaticStorage"},
+    # Hashed names for long caching; STATIC_HASHED=false (the tests) serves
+    # the source files under their own names, no collectstatic needed.
+    "staticfiles": {
+        "BACKEND": "portal.storage.StaticStorage"
+        if env.bool("STATIC_HASHED", default=True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 # Media holds personal data (bundles, attachments): never served as static.
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -190,6 +201,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=8 * 60 * 60)
+# A signed-in session ends after this long without a request (and, whatever the
+# activity, SESSION_COOKIE_AGE after sign-in): portal.accounts.middleware.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -237,7 +251,9 @@ ADMIN_CONTENT_SECURITY_POLICY = (
 
 # Wagtail.
 WAGTAIL_SITE_NAME = "SENDIASS records portal"
-WAGTAILADMIN_LOGIN_URL = "/admin/login/"
+# Staff sign in through the portal's own sign-in page (throttled, audited) and
+# then the second-factor challenge; /admin/login/ redirects there.
+WAGTAILADMIN_LOGIN_URL = "/account/sign-in/"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to third parties
@@ -248,6 +264,36 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 
 SERVICE_NAME = env.str("SERVICE_NAME", default="SENDIASS records portal")
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")
+
+# Accounts and two-factor authentication (portal.accounts).
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:signed_out"
+# Email verification links last 3 days; password reset links 2 hours.
+EMAIL_VERIFICATION_SECONDS = env.int("EMAIL_VERIFICATION_SECONDS", default=3 * 24 * 60 * 60)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=2 * 60 * 60)
+# Step-up: downloading records or changing a factor asks for the second factor
+# again when the last verification is older than this.
+OTP_STEP_UP_SECONDS = env.int("OTP_STEP_UP_SECONDS", default=15 * 60)
+OTP_TOTP_ISSUER = SERVICE_NAME
+# django-otp's own per-device back-off (1, 2, 4 ... seconds after each failure).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_EMAIL_THROTTLE_FACTOR = 1
+OTP_EMAIL_COOLDOWN_DURATION = 60
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
+OTP_EMAIL_SUBJECT = "Your security code"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "accounts/email/security_code.txt"
+# Per-account and per-IP limits on top of that (portal.accounts.throttling):
+# after this many failures within the lockout period the account (or address)
+# is locked for ACCOUNT_LOCKOUT_SECONDS.
+ACCOUNT_LOCKOUT_SECONDS = env.int("ACCOUNT_LOCKOUT_SECONDS", default=15 * 60)
+SIGN_IN_MAX_FAILURES = env.int("SIGN_IN_MAX_FAILURES", default=5)
+OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)
+EMAIL_CODE_MAX_SENDS = env.int("EMAIL_CODE_MAX_SENDS", default=5)
+IP_MAX_FAILURES = env.int("IP_MAX_FAILURES", default=50)
+
 # Where the set-up command reads the confidentiality code it publishes.
 CONFIDENTIALITY_SEED = Path(
     env.str(
@@ -278,6 +324,25 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Cache: holds the sign-in and verification limits, so every web process must
+# share it: Redis when REDIS_URL is set, otherwise a database table (created by
+# `manage.py createcachetable`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL),
+            "KEY_PREFIX": "portal",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -289,6 +354,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
+        "django_tasks": {"level": "WARNING"},
         "fontTools": {"level": "ERROR"},
     },
 }

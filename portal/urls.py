@@ -8,6 +8,7 @@ from portal import views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("account/", include("portal.accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -2,13 +2,14 @@ import pytest
 
 
 def pytest_configure(config):
+    import tempfile
+
     from django.conf import settings
 
-    # Tests render templates without running collectstatic first.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    # Tests serve static files from the source folders (the live server's
+    # finders), never from a collected STATIC_ROOT that may be out of date.
+    # (STATIC_HASHED=false, set in pyproject.toml, serves them under plain names.)
+    settings.STATIC_ROOT = tempfile.mkdtemp(prefix="portal-static-")
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,10 +35,22 @@ class EmailUserManager(UserManager):
 
 class User(AbstractUser):
     """A person who signs in: a parent or young person on the public site, or a
-    member of SENDIASS staff (``is_staff``) in the Wagtail admin."""
+    member of SENDIASS staff (``is_staff``) in the Wagtail admin.
+
+    Personal data: ``full_name``, ``first_name``, ``last_name`` and ``email``.
+    """
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # One name field, as GOV.UK asks for names: people's names do not split
+    # into first and last the same way everywhere.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    email_verified_at = models.DateTimeField(
+        _("email address confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("When the person followed the link we emailed them. Empty until then."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -55,3 +68,84 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return self.full_name or super().get_full_name()
+
+    def get_short_name(self):
+        return self.full_name or super().get_short_name()
+
+    @property
+    def is_staff_account(self) -> bool:
+        """Staff work in the Wagtail admin; they have no parent dashboard data
+        and may only use app, passkey or backup-code factors."""
+        return bool(
+            self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")
+        )
+
+
+class RecoveryRequest(models.Model):
+    """A person who has lost their second factor asking staff to reset it.
+
+    Staff check who the person is (by phone, in person, ...), record how, and
+    only then remove the person's factors so they can set up new ones. The
+    person cannot do this themselves: that is what keeps a stolen password from
+    being enough.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for staff")
+        COMPLETED = "completed", _("Factors reset")
+        REFUSED = "refused", _("Refused")
+
+    class IdentityCheck(models.TextChoices):
+        PHONE = "phone", _("Phone call to the number we hold, with security questions")
+        IN_PERSON = "in_person", _("In person, with photo identification")
+        VIDEO = "video", _("Video call, with photo identification")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_requests", verbose_name=_("person")
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # Personal data: what the person told us about losing their factor.
+    explanation = models.TextField(_("what happened"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    identity_check = models.CharField(
+        _("how identity was checked"), max_length=20, choices=IdentityCheck.choices, blank=True
+    )
+    # Personal data: the caseworker's notes on the identity check.
+    staff_notes = models.TextField(_("notes on the identity check"), blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("second factor recovery request")
+        verbose_name_plural = _("second factor recovery requests")
+        permissions = [("reset_factors", "Can check identity and reset a person's second factors")]
+        constraints = [
+            # One open request per person: asking twice does not queue twice.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="accounts_one_pending_recovery_per_user",
+            ),
+            # A resolved request always says who resolved it and when.
+            models.CheckConstraint(
+                condition=models.Q(status="pending")
+                | (models.Q(resolved_at__isnull=False) & models.Q(resolved_by__isnull=False)),
+                name="accounts_recovery_resolved_has_staff",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Recovery request #{self.pk}"

@@ -33,7 +33,20 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    from django.db import connections
+
+    # Playwright's sync API leaves an event loop running in this thread, and
+    # Django then keeps its connections per context rather than per thread:
+    # the connection objects the tests use from here on are new ones. Hand
+    # them the data that serialized rollback restores after each flush.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -65,5 +78,7 @@ def phone_page(browser, live_server):
 def console_errors(page):
     """Console errors on the page (a CSP violation shows up here)."""
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     return errors

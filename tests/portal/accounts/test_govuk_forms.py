@@ -1,0 +1,56 @@
+"""The shared GOV.UK form rendering (portal.govuk_forms)."""
+
+from django import forms
+from django.template import Context, Template
+
+from portal.govuk_forms import GovukForm, GovukRadioSelect
+
+
+class ExampleForm(GovukForm):
+    page_heading_field = "contact"
+    contact = forms.ChoiceField(
+        label="How should we contact you?",
+        choices=[("email", "Email"), ("phone", "Phone")],
+        widget=GovukRadioSelect(hints={"phone": "During office hours"}),
+        error_messages={"required": "Select how we should contact you"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We only use this to reply.",
+        error_messages={"required": "Enter your email address"},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "class": "govuk-input--width-20"}),
+    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+def test_unbound_form_renders_labels_hints_and_radios():
+    html = str(ExampleForm())
+
+    assert '<h1 class="govuk-fieldset__heading">How should we contact you?</h1>' in html
+    assert '<div id="id_contact_1-item-hint" class="govuk-hint govuk-radios__hint">' in html
+    assert '<label class="govuk-label" for="id_email">Email address</label>' in html
+    assert 'aria-describedby="id_email-hint"' in html
+    assert 'class="govuk-input govuk-input--width-20"' in html
+    assert 'autocomplete="email"' in html
+    assert "required" not in html
+    assert 'data-module="govuk-password-input"' in html
+    assert "govuk-error" not in html
+
+
+def test_errors_are_shown_on_the_fields_and_in_the_summary():
+    form = ExampleForm(data={"email": ""})
+    html = str(form)
+    summary = Template('{% include "portal/includes/error_summary.html" with form=form %}').render(
+        Context({"form": form})
+    )
+
+    assert "govuk-form-group govuk-form-group--error" in html
+    assert (
+        '<p id="id_email-error" class="govuk-error-message"><span class="govuk-visually-hidden">'
+        "Error:</span> Enter your email address</p>"
+    ) in html
+    assert 'aria-describedby="id_email-hint id_email-error"' in html
+    assert "govuk-input govuk-input--error govuk-input--width-20" in html
+    assert 'data-module="govuk-error-summary"' in summary
+    assert '<a href="#id_contact_0">Select how we should contact you</a>' in summary
+    assert '<a href="#id_email">Enter your email address</a>' in summary
