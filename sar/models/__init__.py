@@ -1,0 +1,47 @@
+"""The right of access: children and parental responsibility, requests with
+their statutory clock, one case per person a request is about, the timeline,
+and consent-to-disclose records.
+
+Invariants the database can hold are constraints here (each says why); rules
+that need more than one row, the clock or the actor live in ``sar.workflow``,
+``sar.clock`` and ``sar.consent``. Fields holding personal data are listed in
+``sar.personal_data``.
+"""
+
+from sar.models.cases import (
+    ANSWERED_STATUSES,
+    TERMINAL_STATUSES,
+    CaseStatus,
+    ConsentStatus,
+    SubjectCase,
+    SubjectKind,
+    TimelineEntry,
+)
+from sar.models.children import Child, Relationship
+from sar.models.consents import ConsentMethod, ConsentToDisclose
+from sar.models.requests import (
+    AccessRequest,
+    Adjustment,
+    Delivery,
+    ReferenceCounter,
+    Scope,
+)
+
+__all__ = [
+    "ANSWERED_STATUSES",
+    "TERMINAL_STATUSES",
+    "AccessRequest",
+    "Adjustment",
+    "CaseStatus",
+    "Child",
+    "ConsentMethod",
+    "ConsentStatus",
+    "ConsentToDisclose",
+    "Delivery",
+    "ReferenceCounter",
+    "Relationship",
+    "Scope",
+    "SubjectCase",
+    "SubjectKind",
+    "TimelineEntry",
+]

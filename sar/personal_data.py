@@ -1,0 +1,89 @@
+"""Which fields of the ``sar`` models hold personal data (STYLE.md §10).
+
+Retention, anonymisation and case-study export read ``PERSONAL_DATA``; every
+text, date and JSON field of these models is listed either here or in
+``NOT_PERSONAL`` (with why), and ``tests/sar/test_personal_data.py`` fails when
+a new one is in neither, so a field cannot be forgotten.
+
+Foreign keys to users and children are links to people rather than data in
+their own right: disposing of the person disposes of the link.
+"""
+
+PERSONAL_DATA: dict[str, tuple[str, ...]] = {
+    "sar.Child": (
+        "full_name",
+        "date_of_birth",
+        "school_or_setting",
+        "relationship",  # says who the parent is to the child
+        "relationship_other",
+        "court_order",
+    ),
+    "sar.AccessRequest": (
+        "date_from",  # with topics, says what the parent is looking for
+        "date_to",
+        "topics",
+        "adjustments",  # may reveal a disability or a first language
+        "interpreter_language",
+        "adjustment_other",
+        "extension_reason",
+    ),
+    "sar.SubjectCase": (
+        "competence_notes",
+        "child_views",
+        "refusal_reason",
+    ),
+    "sar.TimelineEntry": (
+        # Carries reasons, questions and the parent's answers.
+        "message",
+    ),
+    "sar.ConsentToDisclose": (
+        "consent_given_by",
+        "what_information",
+        "recipient",
+        "purpose",
+    ),
+}
+
+NOT_PERSONAL: dict[str, tuple[str, ...]] = {
+    "sar.Child": ("created_at",),
+    "sar.AccessRequest": (
+        # Identifiers, choices and the statutory clock: about the request,
+        # not the person.
+        "reference",
+        "scope",
+        "delivery",
+        "acknowledged_at",
+        "received_at",
+        "clock_started_on",
+        "paused_since",
+        "extension_notified_on",
+        "due_on",
+        "created_at",
+    ),
+    "sar.SubjectCase": (
+        "kind",
+        "status",
+        "held_from_status",
+        "consent_status",
+        "approved_at",
+        "competence_recorded_at",
+        "consent_recorded_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ),
+    "sar.TimelineEntry": ("kind", "at"),
+    "sar.ConsentToDisclose": (
+        "given_on",
+        "method",
+        "expires_on",
+        "withdrawn_at",
+        "created_at",
+    ),
+    "sar.ReferenceCounter": (),
+}
+
+
+def personal_fields(model) -> tuple[str, ...]:
+    """The personal-data field names of ``model`` (a model class or instance)."""
+    return PERSONAL_DATA.get(model._meta.label, ())
