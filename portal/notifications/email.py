@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 NOTICES = {
     "records_ready": "Your records are ready",
     "security_notice": "A change to how you sign in",
+    "request_received": "We have received your request",
+    "request_update": "There is an update on your request",
+    "request_refused": "A decision on your request",
 }
 
 UNKNOWN_NOTICE = "There is no notice called {template!r}."

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
-from portal.notifications import email as notifications
 from sar import roles
 from sar.models import Delivery, Scope
 from sar.workflow import request_submit
@@ -19,22 +18,6 @@ STAFF_GROUPS = (
     "Content editor",
     "Administrator",
 )
-
-# The notices sar sends. Until portal.notifications lists them in NOTICES
-# (their templates are in portal/notifications/templates/notifications/),
-# the tests register the subjects so enqueue_notice accepts them.
-SAR_NOTICES = {
-    "request_received": "We have received your request",
-    "request_update": "There is an update on your request",
-    "request_refused": "A decision on your request",
-}
-
-
-@pytest.fixture(autouse=True)
-def _sar_notices(monkeypatch):
-    for name, subject in SAR_NOTICES.items():
-        if name not in notifications.NOTICES:
-            monkeypatch.setitem(notifications.NOTICES, name, subject)
 
 
 @pytest.fixture(autouse=True)
