@@ -1,0 +1,447 @@
+"""Render a release bundle: front matter and records, as one tagged, numbered PDF.
+
+WeasyPrint needs about 1.5 MB per page and slows down as a document grows, so a
+bundle is never laid out in one call. Every document is small and bounded:
+
+1. The cover letter (with the redaction codes) is one document; the contents list
+   is split into parts of ``CONTENTS_PER_PART`` entries; the records are split
+   into chunks of ``chunk_size`` records (fewer if their HTML is long). Each is
+   its own WeasyPrint document, rendered in a pool of worker processes that are
+   replaced after every job, so no process's memory grows with the bundle.
+2. Each record chunk reports its page count and where each record starts. The
+   contents parts are first laid out with the page column blank: the column has
+   a fixed width, so the numbers cannot change the layout, and this gives every
+   part's length, so every record's page number in the whole bundle. Alongside,
+   one small "stamp" document holds the running header (in the same top margin
+   box the bundle's pages leave for it) and the pieces of "Page X of Y" ("Page ",
+   " of ", each digit), with the width of each.
+3. The contents parts are rendered again with the numbers.
+4. One more worker merges everything (see ``merge.py``), streaming one part at a
+   time into the output file: pages and structure trees joined, the header and a
+   centred "Page X of Y" composed from the pieces drawn over each page as
+   pagination artifacts, bookmarks to each record, metadata holding only the
+   reference.
+
+Worker processes are forked from a server process that preloads WeasyPrint and
+pikepdf, not Django; this (calling) process builds the HTML from the templates
+and never imports WeasyPrint or pikepdf itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.utils.dateformat import format as format_date
+
+from .html import (
+    STAMP_PIECES,
+    FrontMatter,
+    RecordHTML,
+    contents_html,
+    document_title,
+    front_matter_html,
+    records_html,
+    stamp_html,
+)
+from .jobs import (
+    DocumentJob,
+    DocumentResult,
+    MergeJob,
+    OutlineEntry,
+    StampPieces,
+    ping,
+    run_document,
+    run_merge,
+)
+from .static import static_roots
+
+__all__ = ["BundleRenderError", "RenderStats", "prepare_renderer", "render_bundle"]
+
+# Entries per contents part (about seven pages).
+CONTENTS_PER_PART = 250
+# A record chunk closes early once its bodies reach this much HTML (about 50
+# pages of text), so a few very long records cannot make one huge document.
+CHUNK_HTML_BUDGET = 200_000
+# A fresh process for every job: forking from the preloaded server costs a few ms.
+MAX_TASKS_PER_CHILD = 1
+
+ERROR_DAEMON = (
+    "Bundles are rendered in worker processes, and this process is a daemon that may "
+    "not start any. For a django-q2 cluster set Q_CLUSTER['daemonize_workers'] = False."
+)
+ERROR_WORKER_DIED = (
+    "A process rendering the bundle stopped unexpectedly (perhaps it ran out of "
+    "memory). Try again with a smaller chunk size."
+)
+ERROR_FAILED = "Rendering the bundle failed ({reason}). It can be tried again."
+ERROR_DUPLICATE_ANCHOR = "Two records share the anchor {anchor!r}: each needs its own."
+ERROR_UNSETTLED = "The contents' length changed when the page numbers were added."
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class BundleRenderError(Exception):
+    """The bundle could not be rendered; the message says why, for the staff screen."""
+
+
+@dataclass
+class RenderStats:
+    """Figures from one render, for benchmarks and logs (pass one in to have it filled)."""
+
+    pages: int = 0
+    chunks: int = 0
+    front_matter_pages: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    # Peak RSS and CPU seconds of each worker job (each runs in its own process).
+    worker_peak_rss_mb: list[float] = field(default_factory=list)
+    worker_cpu_seconds: float = 0.0
+
+
+class _InProcessExecutor(Executor):
+    """``processes=0``: run every job here, one after another (memory is not bounded)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+def _forkserver_context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    # Takes effect when the fork server starts (once per calling process); the
+    # server then holds WeasyPrint and pikepdf, and no copy of Django.
+    context.set_forkserver_preload(["sar.pdf.worker"])
+    return context
+
+
+def prepare_renderer() -> None:
+    """Start the fork server the rendering processes fork from, ahead of time.
+
+    Optional: the first bundle otherwise waits about a second while the server
+    loads WeasyPrint. The server lives as long as this process, so a long-lived
+    django-q2 worker pays that once, not per bundle. Returns when a worker has
+    been forked from it, so the server has finished loading.
+    """
+    with ProcessPoolExecutor(max_workers=1, mp_context=_forkserver_context()) as pool:
+        pool.submit(ping).result()
+
+
+def _executor(processes: int) -> Executor:
+    if processes == 0:
+        return _InProcessExecutor()
+    if multiprocessing.current_process().daemon:
+        raise BundleRenderError(ERROR_DAEMON)
+    context = _forkserver_context()
+    return ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, max_tasks_per_child=MAX_TASKS_PER_CHILD
+    )
+
+
+def _record_chunks(records: Sequence[RecordHTML], size: int) -> list[Sequence[RecordHTML]]:
+    chunks: list[Sequence[RecordHTML]] = []
+    start = 0
+    html = 0
+    for index, record in enumerate(records):
+        html += len(record.body_html)
+        if index + 1 - start >= size or html >= CHUNK_HTML_BUDGET:
+            chunks.append(records[start : index + 1])
+            start, html = index + 1, 0
+    if start < len(records):
+        chunks.append(records[start:])
+    return chunks
+
+
+def _record_label(record: RecordHTML) -> str:
+    return f"{format_date(record.date, 'j F Y')}: {record.title}"
+
+
+class _Bundle:
+    """One render: the pool, the temporary directory, and the jobs' results."""
+
+    def __init__(
+        self,
+        *,
+        pool: Executor,
+        processes: int,
+        workdir: Path,
+        front: FrontMatter,
+        records: Sequence[RecordHTML],
+        header_text: str,
+        stats: RenderStats,
+    ) -> None:
+        self.pool = pool
+        # In this process, worker CPU time is this process's: count it once.
+        self.count_worker_cpu = processes > 0
+        self.processes = max(1, processes)
+        self.in_flight = self.processes + 1
+        self.workdir = workdir
+        self.front = front
+        self.records = records
+        self.header_text = header_text
+        self.stats = stats
+        self.roots = tuple((prefix, str(root)) for prefix, root in static_roots())
+        self.contents_parts = [
+            records[start : start + CONTENTS_PER_PART]
+            for start in range(0, len(records), CONTENTS_PER_PART)
+        ]
+
+    def path(self, name: str) -> str:
+        return str(self.workdir / name)
+
+    def run(
+        self,
+        jobs: Iterable[tuple[Any, Callable[[], DocumentJob]]],
+        on_done: Callable[[Any, DocumentResult], None],
+    ) -> None:
+        """Run document jobs, building each one's HTML only when a process is nearly
+        free, so the calling process never holds the whole bundle's HTML."""
+        queue = iter(jobs)
+        pending: dict[Future, Any] = {}
+
+        def submit_next() -> None:
+            for key, make_job in queue:
+                pending[self.pool.submit(run_document, make_job())] = key
+                return
+
+        for _ in range(self.in_flight):
+            submit_next()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:
+                    raise _failed(error) from error
+                self.stats.worker_peak_rss_mb.append(result.peak_rss_mb)
+                if self.count_worker_cpu:
+                    self.stats.worker_cpu_seconds += result.cpu_seconds
+                on_done(key, result)
+                submit_next()
+
+    def letter_job(self) -> DocumentJob:
+        html = front_matter_html(front=self.front)
+        return DocumentJob(html, self.path("front.pdf"), self.roots, ("codes-heading",))
+
+    def contents_job(self, index: int, pages: Sequence[str] | None) -> DocumentJob:
+        part = self.contents_parts[index]
+        html = contents_html(
+            reference=self.front.reference,
+            records=part,
+            pages=pages if pages is not None else [""] * len(part),
+            start=index * CONTENTS_PER_PART + 1,
+            first_part=index == 0,
+        )
+        if pages is None:  # measuring only: the layout gives the length
+            return DocumentJob(html, "", self.roots, layout_only=True)
+        return DocumentJob(html, self.path(f"contents-{index:04d}.pdf"), self.roots)
+
+    def chunk_job(self, index: int, chunk: Sequence[RecordHTML]) -> DocumentJob:
+        html = records_html(reference=self.front.reference, records=chunk, first_chunk=index == 0)
+        anchors = tuple(record.anchor for record in chunk)
+        return DocumentJob(html, self.path(f"chunk-{index:05d}.pdf"), self.roots, anchors)
+
+    def stamp_job(self) -> DocumentJob:
+        html = stamp_html(reference=self.front.reference, header_text=self.header_text)
+        anchors = tuple(STAMP_PIECES.values())
+        return DocumentJob(html, self.path("stamp.pdf"), self.roots, anchors, tagged=False)
+
+
+def _outline(
+    *,
+    records: Sequence[RecordHTML],
+    record_pages: Sequence[tuple[int, float]],
+    letter: DocumentResult,
+) -> tuple[OutlineEntry, ...]:
+    codes = letter.anchors["codes-heading"]
+    codes_page, codes_top = codes.page, codes.top
+    entries = [
+        OutlineEntry("Letter", 0, 0.0),
+        OutlineEntry("What the black boxes mean", codes_page, codes_top),
+    ]
+    if records:
+        entries.append(OutlineEntry("Contents", letter.page_count, 0.0))
+        children = tuple(
+            OutlineEntry(_record_label(record), page, top)
+            for record, (page, top) in zip(records, record_pages, strict=True)
+        )
+        entries.append(OutlineEntry("Your records", record_pages[0][0], 0.0, children))
+    return tuple(entries)
+
+
+def render_bundle(
+    *,
+    front_matter: FrontMatter,
+    records: Sequence[RecordHTML],
+    header_text: str,
+    chunk_size: int = 50,
+    processes: int = 2,
+    on_progress: ProgressCallback | None = None,
+    stats: RenderStats | None = None,
+) -> bytes:
+    """The bundle as PDF bytes: cover letter, codes, contents, then ``records`` in order.
+
+    ``header_text`` ("Confidential: prepared for <requester>, <reference>, <date>")
+    is printed at the top of every page and "Page X of Y" at the foot. ``processes``
+    worker processes render ``chunk_size`` records at a time (``processes=0``
+    renders in this process, without the memory bound). ``on_progress(done,
+    total)`` is called as chunks of records finish. Raises ``BundleRenderError``.
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    if processes < 0:
+        raise ValueError("processes must be 0 (in this process) or more")
+    seen: set[str] = set()
+    for record in records:
+        if record.anchor in seen:
+            raise BundleRenderError(ERROR_DUPLICATE_ANCHOR.format(anchor=record.anchor))
+        seen.add(record.anchor)
+    stats = stats if stats is not None else RenderStats()
+    report = on_progress or (lambda done, total: None)
+    total_records = len(records)
+    report(0, total_records)
+    chunks = _record_chunks(records, chunk_size)
+    stats.chunks = len(chunks)
+    started = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="sar-bundle-") as workdir:
+        pool = _executor(processes)
+        try:
+            bundle = _Bundle(
+                pool=pool,
+                processes=processes,
+                workdir=Path(workdir),
+                front=front_matter,
+                records=records,
+                header_text=header_text,
+                stats=stats,
+            )
+            pdf = _render(bundle, chunks, report)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    stats.seconds["total"] = time.perf_counter() - started
+    report(total_records, total_records)
+    return pdf
+
+
+def _stamp_pieces(path: str, result: DocumentResult) -> StampPieces:
+    pieces = {}
+    for text, anchor in STAMP_PIECES.items():
+        box = result.anchors[anchor]
+        pieces[text] = (box.page, box.left, box.right - box.left)
+    return StampPieces(path=path, header_page=0, pieces=pieces)
+
+
+def _failed(error: BaseException) -> BundleRenderError:
+    if isinstance(error, BrokenProcessPool):
+        return BundleRenderError(ERROR_WORKER_DIED)
+    return BundleRenderError(ERROR_FAILED.format(reason=f"{type(error).__name__}: {error}"[:300]))
+
+
+def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: ProgressCallback) -> bytes:
+    stats, records = bundle.stats, bundle.records
+    started = time.perf_counter()
+    results: dict[tuple[str, int], DocumentResult] = {}
+    done_records = 0
+
+    def first_pass_done(key: tuple[str, int], result: DocumentResult) -> None:
+        nonlocal done_records
+        results[key] = result
+        if key[0] == "chunk":
+            done_records += len(chunks[key[1]])
+            report(done_records, len(records))
+
+    # Pass 1: the letter, the stamp pieces and the contents (page column blank)
+    # first, so the front matter's length is known early; then the record chunks.
+    first_pass: list[tuple[tuple[str, int], Callable[[], DocumentJob]]] = [
+        (("letter", 0), bundle.letter_job),
+        (("stamp", 0), bundle.stamp_job),
+    ]
+    first_pass += [
+        (("contents", i), partial(bundle.contents_job, i, None))
+        for i in range(len(bundle.contents_parts))
+    ]
+    first_pass += [
+        (("chunk", i), partial(bundle.chunk_job, i, chunk)) for i, chunk in enumerate(chunks)
+    ]
+    bundle.run(first_pass, first_pass_done)
+    stats.seconds["letter_contents_and_chunks"] = time.perf_counter() - started
+
+    letter = results[("letter", 0)]
+    parts = range(len(bundle.contents_parts))
+    contents_pages = [results[("contents", i)].page_count for i in parts]
+    # Pass 2: the contents with page numbers. They cannot change length (the page
+    # column has a fixed width); if they ever do, go round again.
+    for _attempt in range(3):
+        front_pages = letter.page_count + sum(contents_pages)
+        record_pages: list[tuple[int, float]] = []
+        offset = front_pages
+        for index, chunk in enumerate(chunks):
+            result = results[("chunk", index)]
+            for record in chunk:
+                box = result.anchors[record.anchor]
+                record_pages.append((offset + box.page, box.top))
+            offset += result.page_count
+        total_pages = offset
+        numbers = [str(page + 1) for page, _ in record_pages]
+        second: dict[tuple[str, int], DocumentResult] = {}
+        second_pass: list[tuple[tuple[str, int], Callable[[], DocumentJob]]] = [
+            (
+                ("contents", i),
+                partial(
+                    bundle.contents_job,
+                    i,
+                    numbers[i * CONTENTS_PER_PART : (i + 1) * CONTENTS_PER_PART],
+                ),
+            )
+            for i in range(len(bundle.contents_parts))
+        ]
+        bundle.run(second_pass, second.__setitem__)
+        settled = [second[("contents", i)].page_count for i in range(len(contents_pages))]
+        if settled == contents_pages:
+            break
+        contents_pages = settled
+    else:
+        raise BundleRenderError(ERROR_UNSETTLED)
+    stats.pages = total_pages
+    stats.front_matter_pages = front_pages
+    stats.seconds["contents"] = (
+        time.perf_counter() - started - stats.seconds["letter_contents_and_chunks"]
+    )
+
+    out_path = bundle.path("bundle.pdf")
+    merge = MergeJob(
+        front_path=bundle.path("front.pdf"),
+        part_paths=tuple(
+            [bundle.path(f"contents-{i:04d}.pdf") for i in range(len(contents_pages))]
+            + [bundle.path(f"chunk-{i:05d}.pdf") for i in range(len(chunks))]
+        ),
+        stamp=_stamp_pieces(bundle.path("stamp.pdf"), results[("stamp", 0)]),
+        outline=_outline(records=records, record_pages=record_pages, letter=letter),
+        title=document_title(bundle.front.reference),
+        out_path=out_path,
+    )
+    merged = time.perf_counter()
+    try:
+        peak_mb, cpu_seconds = bundle.pool.submit(run_merge, merge).result()
+    except Exception as error:
+        raise _failed(error) from error
+    stats.worker_peak_rss_mb.append(peak_mb)
+    if bundle.count_worker_cpu:
+        stats.worker_cpu_seconds += cpu_seconds
+    stats.seconds["merge"] = time.perf_counter() - merged
+    return Path(out_path).read_bytes()

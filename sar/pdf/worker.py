@@ -1,0 +1,48 @@
+"""What the bundle's rendering processes run: one HTML document to PDF.
+
+Nothing here imports Django: a worker is forked from a server process that has
+preloaded only this module (WeasyPrint, and pikepdf for the merge), so each worker stays small.
+Jobs and results are plain dataclasses, pickled across the process boundary;
+documents travel as files in the bundle's private temporary directory.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pikepdf  # noqa: F401 - preloaded for the merge job
+import weasyprint
+
+from .fetcher import BASE_URL, StaticOnlyURLFetcher
+from .jobs import AnchorBox, DocumentJob, DocumentResult, peak_rss_mb
+
+__all__ = ["render_job"]
+
+# One CSS pixel is 0.75 PDF points.
+PX_TO_PT = 0.75
+
+
+def render_job(job: DocumentJob) -> DocumentResult:
+    fetcher = StaticOnlyURLFetcher(job.roots)
+    document = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    wanted = set(job.anchors)
+    anchors: dict[str, AnchorBox] = {}
+    for index, page in enumerate(document.pages):
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            if name in wanted and name not in anchors:
+                box = (x1 * PX_TO_PT, y1 * PX_TO_PT, x2 * PX_TO_PT, y2 * PX_TO_PT)
+                anchors[name] = AnchorBox(index, *box)
+    missing = wanted - anchors.keys()
+    if missing:
+        raise RuntimeError(f"{len(missing)} anchor(s) did not appear in the layout")
+    if not job.layout_only:
+        options = {"pdf_variant": "pdf/ua-1"} if job.tagged else {}
+        document.write_pdf(job.out_path, **options)
+    return DocumentResult(
+        page_count=len(document.pages),
+        anchors=anchors,
+        peak_rss_mb=peak_rss_mb(),
+        # The whole process's CPU time: each job has a fresh process, so this counts
+        # its start (fork, imports) too.
+        cpu_seconds=time.process_time(),
+    )
