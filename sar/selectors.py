@@ -9,13 +9,15 @@ filterable by caseworker and status.
 
 import datetime
 
-from django.db.models import F, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from sar import deadlines
+from sar import deadlines, roles
 from sar.models import (
     ANSWERED_STATUSES,
     AccessRequest,
+    CaseStatus,
     Child,
     ConsentToDisclose,
     SubjectCase,
@@ -107,6 +109,7 @@ SORTS = {
 
 def cases_for_staff(
     *,
+    viewer=None,
     caseworker=None,
     unassigned: bool = False,
     statuses: list[str] | tuple[str, ...] | None = None,
@@ -115,6 +118,9 @@ def cases_for_staff(
 ) -> QuerySet[SubjectCase]:
     """All cases for the staff list, with their request, child and caseworker.
 
+    ``viewer`` (the member of staff looking) scopes the list to what they may
+    see: never a request they made themselves, and cases on safeguarding hold
+    only for ``roles.may_see_holds``; None means every case (tasks, reports).
     ``caseworker`` (a user) or ``unassigned`` filter by who has the case;
     ``statuses`` by status; ``open_only`` leaves out answered ones; ``sort`` is
     one of ``SORTS`` (by due date by default, cases whose clock has not started
@@ -122,6 +128,10 @@ def cases_for_staff(
     cases = SubjectCase.objects.select_related(
         "request", "request__requester", "child", "assigned_to"
     )
+    if viewer is not None:
+        cases = cases.exclude(request__requester=viewer)
+        if not roles.may_see_holds(viewer):
+            cases = cases.exclude(status=CaseStatus.ON_HOLD)
     if caseworker is not None:
         cases = cases.filter(assigned_to=caseworker)
     elif unassigned:
@@ -135,44 +145,106 @@ def cases_for_staff(
     return cases.order_by(*SORTS[sort])
 
 
-def _open_running(today: datetime.date | None = None) -> QuerySet[SubjectCase]:
+def case_for_staff(viewer, pk) -> SubjectCase:
+    """One case the member of staff ``viewer`` may see (``cases_for_staff``);
+    ``Http404`` for any other, so a hold is not revealed by its id."""
+    try:
+        return cases_for_staff(viewer=viewer).get(pk=pk)
+    except (SubjectCase.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+# The timeline entries of the safeguarding steps (``sar.workflow.table``).
+HOLD_STEPS = ("place_hold", "lift_hold")
+
+
+def staff_timeline(viewer, case: SubjectCase) -> QuerySet[TimelineEntry]:
+    """Every entry of ``case``'s request, oldest first, for the staff case
+    page: those the parent sees and those they never do. A viewer who may not
+    see holds does not see the holds placed and lifted on it either."""
+    entries = TimelineEntry.objects.filter(request_id=case.request_id).select_related(
+        "actor", "case__child", "case__request"
+    )
+    if not roles.may_see_holds(viewer):
+        entries = entries.exclude(kind__in=HOLD_STEPS)
+    return entries.order_by("at", "id")
+
+
+def caseworkers() -> QuerySet:
+    """The people a case can be assigned to, by name (``roles.has_role``:
+    active members of the Caseworker group, and superusers)."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=roles.CASEWORKER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def days_overdue(case: SubjectCase, *, today: datetime.date | None = None) -> int:
+    """How many days past its due date ``case`` is (0 if it is not overdue):
+    the same rule as ``cases_overdue``, for one case already in hand."""
+    today = today or deadlines.today()
+    request = case.request
+    if (
+        case.status in ANSWERED_STATUSES
+        or request.clock_started_on is None
+        or request.paused_since is not None
+        or request.due_on is None
+    ):
+        return 0
+    return max((today - request.due_on).days, 0)
+
+
+def _open_running(*, viewer=None) -> QuerySet[SubjectCase]:
     # Open cases on a running clock: a paused or not-started clock has no
     # meaningful due date to be late against.
-    return cases_for_staff(open_only=True).filter(
+    return cases_for_staff(viewer=viewer, open_only=True).filter(
         request__clock_started_on__isnull=False, request__paused_since__isnull=True
     )
 
 
-def cases_overdue(*, today: datetime.date | None = None) -> QuerySet[SubjectCase]:
+def cases_overdue(*, today: datetime.date | None = None, viewer=None) -> QuerySet[SubjectCase]:
     """Open cases whose due date has passed (clock running)."""
     today = today or deadlines.today()
-    return _open_running().filter(request__due_on__lt=today)
+    return _open_running(viewer=viewer).filter(request__due_on__lt=today)
 
 
-def cases_due_within(days: int = 7, *, today: datetime.date | None = None) -> QuerySet[SubjectCase]:
+def cases_due_within(
+    days: int = 7, *, today: datetime.date | None = None, viewer=None
+) -> QuerySet[SubjectCase]:
     """Open cases due from today up to ``days`` days ahead (clock running)."""
     today = today or deadlines.today()
-    return _open_running().filter(
+    return _open_running(viewer=viewer).filter(
         request__due_on__gte=today, request__due_on__lte=today + datetime.timedelta(days=days)
     )
 
 
-def cases_paused() -> QuerySet[SubjectCase]:
+def cases_paused(*, viewer=None) -> QuerySet[SubjectCase]:
     """Open cases whose request's clock is paused for a clarification."""
-    return cases_for_staff(open_only=True).filter(request__paused_since__isnull=False)
+    return cases_for_staff(viewer=viewer, open_only=True).filter(
+        request__paused_since__isnull=False
+    )
 
 
-def cases_extended() -> QuerySet[SubjectCase]:
+def cases_extended(*, viewer=None) -> QuerySet[SubjectCase]:
     """Open cases whose request's time to respond has been extended."""
-    return cases_for_staff(open_only=True).filter(request__extension_months__gt=0)
+    return cases_for_staff(viewer=viewer, open_only=True).filter(request__extension_months__gt=0)
 
 
-def dashboard_counts(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The numbers on the staff dashboard."""
+def dashboard_counts(*, today: datetime.date | None = None, viewer=None) -> dict[str, int]:
+    """The numbers on the staff dashboard, over the cases ``viewer`` may see.
+    "on_hold" is left out for a viewer who may not see holds."""
     today = today or deadlines.today()
-    return {
-        "overdue": cases_overdue(today=today).count(),
-        "due_within_7_days": cases_due_within(7, today=today).count(),
-        "paused": cases_paused().count(),
-        "extended": cases_extended().count(),
+    counts = {
+        "overdue": cases_overdue(today=today, viewer=viewer).count(),
+        "due_within_7_days": cases_due_within(7, today=today, viewer=viewer).count(),
+        "paused": cases_paused(viewer=viewer).count(),
+        "extended": cases_extended(viewer=viewer).count(),
+        "awaiting_approval": cases_for_staff(
+            viewer=viewer, statuses=[CaseStatus.AWAITING_APPROVAL]
+        ).count(),
     }
+    if viewer is None or roles.may_see_holds(viewer):
+        counts["on_hold"] = cases_for_staff(viewer=viewer, statuses=[CaseStatus.ON_HOLD]).count()
+    return counts

@@ -16,3 +16,24 @@ def pytest_configure(config):
 def _media_root(settings, tmp_path):
     """Every test writes files to its own throwaway MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the rows that migrations create.
+
+    A transactional test empties every table when it ends. Without serialized
+    rollback, the next test finds no Wagtail page tree, no staff groups and
+    content types recreated with new keys, and a later serialized test then
+    fails to restore them; so the rule holds for all of them, not by habit.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )

@@ -176,7 +176,10 @@ def test_removed_event_is_detected(three_events):
     assert "removed" in result.message
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after the test then leaves no rows made by
+# post_migrate (content types) for a later serialized-rollback test (the
+# browser tests) to collide with when it restores the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_never_fork_the_chain(parent):
     writers, per_writer = 4, 10
     barrier = threading.Barrier(writers)
@@ -205,11 +208,14 @@ def test_concurrent_writers_never_fork_the_chain(parent):
     assert verify_chain().ok
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after the test then leaves no rows made by
+# post_migrate (content types) for a later serialized-rollback test (the
+# browser tests) to collide with when it restores the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_flush_empties_the_trail_and_keeps_the_guard():
     record(action="test.before_flush")
 
-    call_command("flush", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
 
     assert AuditEvent.objects.count() == 0
     assert triggers.triggers_exist(connection)

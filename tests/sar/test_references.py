@@ -38,7 +38,10 @@ def test_a_rolled_back_allocation_gives_its_number_back(db):
     reason="SQLite serialises every write transaction, so threads cannot race there; "
     "the row lock is exercised on PostgreSQL (DATABASE_URL=postgres://...).",
 )
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: a transactional test without it flushes the database
+# and lets post_migrate recreate content types under new ids, and the next test
+# that restores the serialized rows (the browser tests) then collides with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_allocations_are_unique_and_gapless():
     threads_count, per_thread = 8, 5
     barrier = threading.Barrier(threads_count)

@@ -141,6 +141,8 @@ def test_the_dashboard_lists(dashboard):
         "due_within_7_days": 1,
         "paused": 1,
         "extended": 1,
+        "awaiting_approval": 0,
+        "on_hold": 0,
     }
 
 
@@ -166,3 +168,24 @@ def test_cases_whose_clock_has_not_started_sort_last(submit, caseworker):
     running = submit().cases.get()
     case_request_evidence(case=waiting, actor=caseworker, reason="Photo ID.")
     assert list(selectors.cases_for_staff()) == [running, waiting]
+
+
+def test_staff_see_neither_their_own_requests_nor_holds_unless_their_role_shows_holds(
+    make_user, submit, caseworker, safeguarding_lead
+):
+    held = submit().cases.get()
+    put_case_in(held, CaseStatus.ON_HOLD)
+    own = submit(caseworker).cases.get()
+    other = submit().cases.get()
+    administrator = make_user("Administrator")
+
+    assert set(selectors.cases_for_staff(viewer=caseworker)) == {other}
+    assert set(selectors.cases_for_staff(viewer=safeguarding_lead)) == {held, own, other}
+    assert set(selectors.cases_for_staff(viewer=administrator)) == {held, own, other}
+    with pytest.raises(Http404):
+        selectors.case_for_staff(caseworker, held.pk)
+    with pytest.raises(Http404):
+        selectors.case_for_staff(caseworker, own.pk)
+    assert selectors.case_for_staff(safeguarding_lead, held.pk) == held
+    assert "on_hold" not in selectors.dashboard_counts(viewer=caseworker)
+    assert selectors.dashboard_counts(viewer=safeguarding_lead)["on_hold"] == 1

@@ -1,0 +1,45 @@
+"""The right of access in the Wagtail admin: the "Requests" menu (the
+caseworker dashboard and consents to disclose), shown to the staff who work on
+requests and to nobody else, and its URLs under /admin/requests/."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from sar import admin_views, roles
+
+
+class CaseStaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return roles.is_case_staff(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_sar_admin_urls():
+    return [path("requests/", include(admin_views, namespace="sar_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_requests_menu():
+    menu = Menu(
+        items=[
+            CaseStaffMenuItem(
+                _("Case dashboard"),
+                reverse("sar_admin:dashboard"),
+                name="sar-dashboard",
+                icon_name="folder-open-inverse",
+                order=100,
+            ),
+            CaseStaffMenuItem(
+                _("Consents to disclose"),
+                reverse("sar_admin:consents"),
+                name="sar-consents",
+                icon_name="clipboard-list",
+                order=200,
+            ),
+        ]
+    )
+    return SubmenuMenuItem(
+        _("Requests"), menu, name="requests", icon_name="folder-open-inverse", order=150
+    )
