@@ -8,6 +8,7 @@ explicit variables (the set-up command writes them to ``.env``; see
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_email",
+    "django_otp_webauthn",
     "django_q",
     "csp",
     "django.contrib.admin",
@@ -285,6 +287,17 @@ OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
 OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
 OTP_EMAIL_SUBJECT = "Your security code"
 OTP_EMAIL_BODY_TEMPLATE_PATH = "accounts/email/security_code.txt"
+# Passkeys (django-otp-webauthn), a second factor only: the password always
+# comes first. A passkey is bound to the relying party ID, the host of BASE_URL;
+# changing that host makes every registered passkey unusable. Browsers sign the
+# origin they are on, which must be BASE_URL's or one of CSRF_TRUSTED_ORIGINS.
+_base_url = urlsplit(BASE_URL)
+OTP_WEBAUTHN_RP_ID = _base_url.hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = SERVICE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = list(
+    dict.fromkeys([f"{_base_url.scheme}://{_base_url.netloc.lower()}", *CSRF_TRUSTED_ORIGINS])
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Per-account and per-IP limits on top of that (portal.accounts.throttling):
 # after this many failures within the lockout period the account (or address)
 # is locked for ACCOUNT_LOCKOUT_SECONDS.

@@ -5,9 +5,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 
 from portal import views
+from portal.accounts.urls import passkey_urlpatterns
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("account/passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("account/", include("portal.accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -1,12 +1,18 @@
 """Second factors: enrolment, verification, step-up, backup codes and removal.
 
 A factor is a django-otp device. Parents may use an authenticator app (TOTP),
-an email code, and backup codes; staff an authenticator app and backup codes
-(email codes prove only what a password reset proves, so they do not open the
-admin). Backup codes are always a fallback, never the only factor.
+an email code, a passkey and backup codes; staff an authenticator app, a
+passkey and backup codes (email codes prove only what a password reset proves,
+so they do not open the admin). Backup codes are always a fallback, never the
+only factor.
 
 Verifying a code is a write (django-otp records the used time step, deletes a
 used backup code and counts failures), so each check locks the device row.
+
+Passkeys (WebAuthn, django-otp-webauthn) have no code: the browser signs a
+challenge and the library's views check the signature. Those views are
+subclassed in ``views`` so that a passkey is added, and a session verified by
+one, through the same functions here as every other factor.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.accounts import throttling
 from portal.accounts.models import User
@@ -45,29 +52,38 @@ LAST_FACTOR = (
 BACKUP_NOT_REMOVABLE = "You cannot remove your backup codes. You can get new ones instead."
 NOT_ALLOWED_FOR_STAFF = "Staff accounts cannot use this way of signing in."
 CODE_NOT_SENT = "We could not send a code just now. Wait a minute and try again."
+EMAIL_UNCONFIRMED = "Confirm your email address before you set up a way to sign in."
+STEP_UP_NEEDED = "Confirm it is you again before you add another way to sign in."
+PASSKEY_HAS_NO_CODE = (
+    "A passkey does not use a code. Use the passkey button, or choose another way."
+)
+PASSKEY_NOT_USABLE = "This passkey cannot be used to sign in to this account."
 
 
 class FactorKind(StrEnum):
     APP = "app"
     EMAIL = "email"
+    PASSKEY = "passkey"
     BACKUP = "backup"
 
 
 KIND_LABELS = {
     FactorKind.APP: "Authenticator app",
     FactorKind.EMAIL: "Email code",
+    FactorKind.PASSKEY: "Passkey",
     FactorKind.BACKUP: "Backup codes",
 }
 # Kinds that may be someone's way of signing in on their own.
-PRIMARY_KINDS = {FactorKind.APP, FactorKind.EMAIL}
-STAFF_KINDS = {FactorKind.APP, FactorKind.BACKUP}
+PRIMARY_KINDS = {FactorKind.APP, FactorKind.EMAIL, FactorKind.PASSKEY}
+STAFF_KINDS = {FactorKind.APP, FactorKind.PASSKEY, FactorKind.BACKUP}
 _MODELS = {
     TOTPDevice: FactorKind.APP,
     EmailDevice: FactorKind.EMAIL,
+    WebAuthnCredential: FactorKind.PASSKEY,
     StaticDevice: FactorKind.BACKUP,
 }
 # The order factors are listed and offered in.
-_ORDER = [FactorKind.APP, FactorKind.EMAIL, FactorKind.BACKUP]
+_ORDER = [FactorKind.APP, FactorKind.EMAIL, FactorKind.PASSKEY, FactorKind.BACKUP]
 
 
 class FactorError(Exception):
@@ -114,6 +130,10 @@ def factor_for_user(*, user: User, persistent_id: str) -> Device | None:
     return None
 
 
+def has_passkey(*, user: User) -> bool:
+    return any(factor_kind(d) == FactorKind.PASSKEY for d in factors_for_user(user=user))
+
+
 def backup_codes_remaining(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -133,6 +153,19 @@ def verified_recently(*, request, window: int | None = None) -> bool:
     if not session_is_verified(request=request) or verified_at is None:
         return False
     return timezone.now().timestamp() - verified_at <= window
+
+
+def enrolment_check(*, user: User, request) -> None:
+    """Raise ``FactorError`` unless this session may add a factor now: the email
+    address is confirmed (parents), and once the person has a factor, they
+    passed a check within the step-up window, or a stolen password could add one.
+
+    The same rule as ``decorators.enrolment_allowed``, for callers that answer
+    with an error rather than a redirect (the passkey ceremony)."""
+    if not user.is_staff_account and user.email_verified_at is None:
+        raise FactorError(EMAIL_UNCONFIRMED)
+    if has_primary_factor(user=user) and not verified_recently(request=request):
+        raise FactorError(STEP_UP_NEEDED)
 
 
 # Authenticator app -------------------------------------------------------------
@@ -224,6 +257,66 @@ def email_code_send(*, user: User, device: EmailDevice, request) -> None:
             throttling.register_failure(limit=limit, value=value, request=request)
 
 
+# Passkeys ----------------------------------------------------------------------
+
+
+def passkey_enrolment_check(*, user: User, request) -> None:
+    """May this session start (or finish) adding a passkey? Raises ``FactorError``."""
+    if FactorKind.PASSKEY not in allowed_kinds(user=user):
+        raise FactorError(NOT_ALLOWED_FOR_STAFF)
+    enrolment_check(user=user, request=request)
+
+
+def passkey_enrolment_confirm(
+    *, user: User, device: WebAuthnCredential, request
+) -> WebAuthnCredential:
+    """Keep a passkey the library has just registered (attestation checked) as
+    one of the person's factors; the session counts as verified by it.
+
+    ``passkey_enrolment_check`` ran before the ceremony began and again before
+    it completed: the new passkey is already saved here, so it cannot run now."""
+    if device.user_id != user.pk or FactorKind.PASSKEY not in allowed_kinds(user=user):
+        raise FactorError(PASSKEY_NOT_USABLE)
+    device.name = KIND_LABELS[FactorKind.PASSKEY]
+    return _enrolled(user=user, device=device, request=request)
+
+
+def passkey_verification_check(*, user: User, request) -> None:
+    """May this person try a passkey now? Raises ``throttling.Locked`` while the
+    account or address is locked after wrong codes, as for every factor."""
+    _attempt_check(user=user, request=request)
+    if not has_passkey(user=user):
+        raise FactorError(PASSKEY_NOT_USABLE)
+
+
+def passkey_verify(*, user: User, device: WebAuthnCredential, request) -> WebAuthnCredential:
+    """Mark the session verified by a passkey whose signature the library has
+    just checked against this session's challenge."""
+    if (
+        factor_kind(device) != FactorKind.PASSKEY
+        or device.user_id != user.pk
+        or not device.confirmed
+        or FactorKind.PASSKEY not in allowed_kinds(user=user)
+    ):
+        raise FactorError(PASSKEY_NOT_USABLE)
+    _attempt_check(user=user, request=request)
+    throttling.reset(limit=throttling.OTP_ACCOUNT, value=str(user.pk))
+    return _verified(user=user, device=device, request=request)
+
+
+def passkey_verification_failed(*, user: User, request, reason: str) -> None:
+    """A passkey answer the library refused (bad signature, unknown or another
+    person's passkey, no challenge): audited and counted like a wrong code.
+    Raises ``throttling.Locked`` when this failure reaches the limit."""
+    events.record(
+        action="accounts.verification_failed",
+        request=request,
+        actor=user,
+        data={"factor": FactorKind.PASSKEY.value, "reason": reason, "throttled": False},
+    )
+    _register_failure(user=user, request=request)
+
+
 # Backup codes --------------------------------------------------------------------
 
 
@@ -275,7 +368,13 @@ def factor_verify(*, user: User, device: Device, code: str, request) -> Device:
     verified. Raises ``throttling.Locked`` or ``FactorError``."""
     if factor_kind(device) not in allowed_kinds(user=user) or not device.confirmed:
         raise FactorError(NOT_ALLOWED_FOR_STAFF)
+    if factor_kind(device) == FactorKind.PASSKEY:
+        raise FactorError(PASSKEY_HAS_NO_CODE)
     device = _check_code(user=user, device=device, code=code, request=request)
+    return _verified(user=user, device=device, request=request)
+
+
+def _verified(*, user: User, device: Device, request) -> Device:
     session_mark_verified(request=request, device=device)
     events.record(
         action="accounts.verification_succeeded",
@@ -304,9 +403,7 @@ def _check_code(*, user: User, device: Device, code: str, request) -> Device:
     if not code:
         raise FactorError(EMPTY_CODE)
     account = str(user.pk)
-    address = throttling.client_address(request)
-    throttling.check(limit=throttling.OTP_ACCOUNT, value=account, request=request, actor=user)
-    throttling.check(limit=throttling.OTP_ADDRESS, value=address, request=request, actor=user)
+    _attempt_check(user=user, request=request)
     kind = factor_kind(device)
     device_wait = None
     with transaction.atomic():
@@ -333,20 +430,32 @@ def _check_code(*, user: User, device: Device, code: str, request) -> Device:
         data={"factor": kind.value if kind else "", "throttled": device_wait is not None},
     )
     # Attempts made during the back-off count too: hammering locks sooner.
-    throttling.register_failure(
-        limit=throttling.OTP_ACCOUNT, value=account, request=request, actor=user
-    )
-    throttling.register_failure(
-        limit=throttling.OTP_ADDRESS, value=address, request=request, actor=user
-    )
+    _register_failure(user=user, request=request)
     if device_wait is not None:
         raise throttling.Locked(device_wait)
     raise FactorError(WRONG_CODE)
 
 
+def _attempt_check(*, user: User, request) -> None:
+    """Raise ``throttling.Locked`` while the account or the address is locked."""
+    address = throttling.client_address(request)
+    throttling.check(limit=throttling.OTP_ACCOUNT, value=str(user.pk), request=request, actor=user)
+    throttling.check(limit=throttling.OTP_ADDRESS, value=address, request=request, actor=user)
+
+
+def _register_failure(*, user: User, request) -> None:
+    address = throttling.client_address(request)
+    throttling.register_failure(
+        limit=throttling.OTP_ACCOUNT, value=str(user.pk), request=request, actor=user
+    )
+    throttling.register_failure(
+        limit=throttling.OTP_ADDRESS, value=address, request=request, actor=user
+    )
+
+
 def _enrolled(*, user: User, device: Device, request) -> Device:
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save(update_fields=["confirmed", "name"])
     events.record(
         action="accounts.factor_enrolled",
         request=request,

@@ -1,6 +1,7 @@
 """Account URLs, mounted at /account/ by portal/urls.py."""
 
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from portal.accounts import views
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("two-factor/set-up/", views.enrol, name="enrol"),
     path("two-factor/set-up/app/", views.enrol_totp, name="enrol_totp"),
     path("two-factor/set-up/email/", views.enrol_email, name="enrol_email"),
+    path("two-factor/set-up/passkey/", views.enrol_passkey, name="enrol_passkey"),
     path("two-factor/backup-codes/", views.backup_codes, name="backup_codes"),
     path(
         "two-factor/backup-codes/download/",
@@ -65,5 +67,38 @@ urlpatterns = [
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
+    ),
+]
+
+# The passkey ceremony: JSON endpoints called by django-otp-webauthn's script,
+# mounted by portal/urls.py under the library's namespace ("otp_webauthn"),
+# which its configuration names. They are the library's views with the
+# portal's rules (portal.accounts.views), not the library's own URLconf.
+passkey_urlpatterns = [
+    path(
+        "registration/begin/",
+        views.PasskeyRegistrationBegin.as_view(),
+        name="credential-registration-begin",
+    ),
+    path(
+        "registration/complete/",
+        views.PasskeyRegistrationComplete.as_view(),
+        name="credential-registration-complete",
+    ),
+    path(
+        "authentication/begin/",
+        views.PasskeyAuthenticationBegin.as_view(),
+        name="credential-authentication-begin",
+    ),
+    path(
+        "authentication/complete/",
+        views.PasskeyAuthenticationComplete.as_view(),
+        name="credential-authentication-complete",
+    ),
+    # The script's messages (a script from this origin, as the policy requires).
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
+        name="js-i18n-catalog",
     ),
 ]

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -18,6 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp_webauthn import exceptions as webauthn_errors
+from django_otp_webauthn import views as webauthn_views
+from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
+from django_otp_webauthn.utils import rewrite_exceptions
 
 from portal.accounts import authentication, factors, forms, registration, throttling
 from portal.accounts.decorators import (
@@ -154,11 +159,14 @@ def challenge(request):
     user = request.user
     next_url = safe_next(request)
     available = factors.factors_for_user(user=user)
-    if not factors.has_primary_factor(user=user):
+    primaries = factors.primary_factors(user=user)
+    if not primaries:
         return redirect(with_next("accounts:enrol", next_url))
     chosen = request.POST.get("factor") or request.GET.get("factor")
+    # A passkey has its own button (shown where the browser can use it), so the
+    # code form starts on a factor with a code when the person has one.
     device = (factors.factor_for_user(user=user, persistent_id=chosen) if chosen else None) or next(
-        d for d in available if factors.factor_kind(d) in factors.PRIMARY_KINDS
+        (d for d in primaries if factors.factor_kind(d) != FactorKind.PASSKEY), primaries[0]
     )
     kind = factors.factor_kind(device)
     form = forms.CodeForm(
@@ -189,8 +197,9 @@ def challenge(request):
             "url": _challenge_url(next_url, d, request),
         }
         for d in available
-        if d != device
+        if d != device and factors.factor_kind(d) != FactorKind.PASSKEY
     ]
+    has_passkey = factors.has_passkey(user=user)
     context = {
         "form": form,
         "device": device,
@@ -200,6 +209,8 @@ def challenge(request):
         "code_sent": request.session.get(EMAIL_SENT_SESSION_KEY) == device.persistent_id,
         "others": others,
         "recovery_pending": recovery_pending_for(user=user) is not None,
+        "passkey": has_passkey,
+        "passkey_config": _passkey_config(request, next_url=next_url) if has_passkey else None,
     }
     return render(request, "accounts/challenge.html", context)
 
@@ -244,17 +255,27 @@ def enrol(request):
     user = request.user
     next_url = safe_next(request)
     kinds = factors.allowed_kinds(user=user) & factors.PRIMARY_KINDS
-    if kinds == {FactorKind.APP}:
+    # Passkeys are offered beside the codes, only where the browser can use them;
+    # staff, who have one kind of code, go straight to it.
+    code_kinds = kinds - {FactorKind.PASSKEY}
+    if code_kinds == {FactorKind.APP}:
         return redirect(with_next("accounts:enrol_totp", next_url))
-    form = forms.ChooseFactorForm(request.POST or None, kinds=kinds)
+    form = forms.ChooseFactorForm(request.POST or None, kinds=code_kinds)
     if request.method == "POST" and form.is_valid():
         target = {
             FactorKind.APP.value: "accounts:enrol_totp",
             FactorKind.EMAIL.value: "accounts:enrol_email",
         }[form.cleaned_data["method"]]
         return redirect(with_next(target, next_url))
-    first = not factors.has_primary_factor(user=user)
-    return render(request, "accounts/enrol.html", {"form": form, "next": next_url, "first": first})
+    context = {
+        "form": form,
+        "next": next_url,
+        "first": not factors.has_primary_factor(user=user),
+        "passkey_url": with_next("accounts:enrol_passkey", next_url)
+        if FactorKind.PASSKEY in kinds
+        else "",
+    }
+    return render(request, "accounts/enrol.html", context)
 
 
 @never_cache
@@ -328,15 +349,151 @@ def enrol_email(request):
     return render(request, "accounts/enrol_email.html", context)
 
 
+@never_cache
+@enrolment_allowed
+@require_GET
+def enrol_passkey(request):
+    """The page with the "Add a passkey" button; django-otp-webauthn's script
+    runs the ceremony against the views below and then follows the address
+    they answer with."""
+    if FactorKind.PASSKEY not in factors.allowed_kinds(user=request.user):
+        raise Http404
+    next_url = safe_next(request)
+    context = {
+        "next": next_url,
+        "passkey_config": _passkey_config(request, next_url=next_url),
+        "other_url": with_next("accounts:enrol", next_url),
+    }
+    return render(request, "accounts/enrol_passkey.html", context)
+
+
 def _after_enrolment(request, next_url, message):
+    return redirect(_after_enrolment_url(request, next_url, message))
+
+
+def _after_enrolment_url(request, next_url, message) -> str:
+    """Where to go once a factor is set up: the backup codes, shown once, if
+    the person has none yet; otherwise the list of factors."""
     user = request.user
+    messages.success(request, message)
     if not factors.backup_codes_remaining(user=user):
         codes = factors.backup_codes_generate(user=user, request=request)
         request.session[factors.PENDING_CODES_SESSION_KEY] = codes
-        messages.success(request, message)
-        return redirect(with_next("accounts:backup_codes", next_url))
-    messages.success(request, message)
-    return redirect("accounts:factors")
+        return with_next("accounts:backup_codes", next_url)
+    return reverse("accounts:factors")
+
+
+# Passkeys: django-otp-webauthn's ceremony views (JSON, called by its script) ----
+
+
+def _passkey_config(request, *, next_url: str) -> dict:
+    """What django-otp-webauthn's scripts read from the page: rendered as a JSON
+    block, which browsers do not run, so the Content-Security-Policy stays
+    without inline script. Registration carries ``next`` to its last step."""
+    complete = reverse("otp_webauthn:credential-registration-complete")
+    return get_configuration(
+        request, {"completeRegistrationUrl": f"{complete}?{urlencode({'next': next_url})}"}
+    )
+
+
+class PasskeyRefused(webauthn_errors.OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "refused"
+
+
+class PasskeyLocked(webauthn_errors.OTPWebAuthnApiError):
+    status_code = 429
+    default_code = "locked"
+
+
+class PasskeyRegistrationMixin:
+    """The library's registration steps, under the portal's rule for adding a
+    factor (``factors.passkey_enrolment_check``)."""
+
+    def check_can_register(self):
+        try:
+            factors.passkey_enrolment_check(user=self.request.user, request=self.request)
+        except factors.FactorError as problem:
+            raise PasskeyRefused(detail=str(problem)) from problem
+
+
+class PasskeyRegistrationBegin(
+    PasskeyRegistrationMixin, webauthn_views.BeginCredentialRegistrationView
+):
+    pass
+
+
+class PasskeyRegistrationComplete(
+    PasskeyRegistrationMixin, webauthn_views.CompleteCredentialRegistrationView
+):
+    def post(self, *args, **kwargs):
+        request = self.request
+        user = self.get_user()
+        state = self.get_state()
+        try:
+            with transaction.atomic():
+                with rewrite_exceptions(logger=webauthn_views._get_pywebauthn_logger()):
+                    device = self.get_helper().register_complete(
+                        user=user, state=state, data=request.data
+                    )
+                factors.passkey_enrolment_confirm(user=user, device=device, request=request)
+        except factors.FactorError as problem:
+            raise PasskeyRefused(detail=str(problem)) from problem
+        next_url = _after_enrolment_url(request, safe_next(request), _("Passkey set up."))
+        return JsonResponse({"id": device.pk, "redirect_url": next_url})
+
+
+class PasskeyAuthenticationMixin:
+    """Only a signed-in person may use a passkey, as a second factor (never
+    instead of the password), and not while their account is locked."""
+
+    def check_can_authenticate(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            raise webauthn_errors.NotAuthenticated()
+        try:
+            factors.passkey_verification_check(user=user, request=self.request)
+        except throttling.Locked as locked:
+            raise PasskeyLocked(detail=str(locked)) from locked
+        except factors.FactorError as problem:
+            raise PasskeyRefused(detail=str(problem)) from problem
+
+
+class PasskeyAuthenticationBegin(
+    PasskeyAuthenticationMixin, webauthn_views.BeginCredentialAuthenticationView
+):
+    pass
+
+
+class PasskeyAuthenticationComplete(
+    PasskeyAuthenticationMixin, webauthn_views.CompleteCredentialAuthenticationView
+):
+    def post(self, *args, **kwargs):
+        try:
+            return super().post(*args, **kwargs)
+        except PasskeyLocked:
+            raise
+        except webauthn_errors.OTPWebAuthnApiError as error:
+            try:
+                factors.passkey_verification_failed(
+                    user=self.request.user, request=self.request, reason=error.code
+                )
+            except throttling.Locked as locked:
+                raise PasskeyLocked(detail=str(locked)) from error
+            raise
+
+    def complete_auth(self, device):
+        # The library has checked the signature; the session is marked verified
+        # by the same function as for every other factor.
+        try:
+            factors.passkey_verify(user=self.request.user, device=device, request=self.request)
+        except throttling.Locked as locked:
+            raise PasskeyLocked(detail=str(locked)) from locked
+        except factors.FactorError as problem:
+            raise PasskeyRefused(detail=str(problem)) from problem
+
+    def get_success_url(self):
+        return safe_next(self.request)
 
 
 # Backup codes -------------------------------------------------------------------
@@ -403,6 +560,9 @@ def factor_list(request):
         "rows": rows,
         "backup_remaining": factors.backup_codes_remaining(user=user),
         "only_one": len(factors.primary_factors(user=user)) == 1,
+        "passkey_url": with_next("accounts:enrol_passkey", reverse("accounts:factors"))
+        if FactorKind.PASSKEY in factors.allowed_kinds(user=user)
+        else "",
     }
     return render(request, "accounts/factors.html", context)
 

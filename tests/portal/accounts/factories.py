@@ -1,5 +1,7 @@
 """Accounts, second factors and signed-in test clients."""
 
+import secrets
+
 import factory
 import pyotp
 from django.contrib.auth.models import Group
@@ -8,6 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.accounts.authentication import SIGNED_IN_AT_SESSION_KEY
 from portal.accounts.factors import VERIFIED_AT_SESSION_KEY, totp_key_text
@@ -61,6 +64,19 @@ def add_backup_codes(user, codes=("aaaa1111", "bbbb2222")) -> StaticDevice:
     for code in codes:
         StaticToken.objects.create(device=device, token=code)
     return device
+
+
+def add_passkey(user, *, confirmed=True) -> WebAuthnCredential:
+    """A passkey row as django-otp-webauthn stores one (the key itself is never
+    used by these tests: the browser tests sign with a virtual authenticator)."""
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name="Passkey",
+        confirmed=confirmed,
+        credential_id=secrets.token_bytes(32),
+        public_key=secrets.token_bytes(77),
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
 
 
 def totp_for(device: TOTPDevice) -> pyotp.TOTP:
