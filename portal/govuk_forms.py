@@ -99,10 +99,11 @@ def widget_kind(widget: forms.Widget) -> str:
     """Which GOV.UK component draws this widget."""
     if widget.is_hidden:
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # Before RadioSelect: Django's CheckboxSelectMultiple is a RadioSelect.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.PasswordInput):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("account/passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("account/", include("portal.accounts.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -16,6 +16,14 @@ PERSONAL_URL_NAMES = [
     "accounts:factors",
     "accounts:backup_codes_regenerate",
     "accounts:password_change",
+    # Appointments (appointments/urls.py): booking and your appointments.
+    "appointments:list",
+    "appointments:book",
+    "appointments:book_location",
+    "appointments:book_adjustments",
+    "appointments:book_date",
+    "appointments:book_time",
+    "appointments:book_check",
 ]
 
 urlpatterns = [

@@ -3,14 +3,19 @@
 Emails leave the service's control, so they carry no personal data at all: no
 names (not even the recipient's), no case details, no references. They say
 that something happened and link to the sign-in page, where the person proves
-who they are before seeing anything.
+who they are before seeing anything. The one exception is an appointment:
+its time and place (and a calendar invite holding only those), registered by
+the appointments app with ``register_notice``.
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.shortcuts import resolve_url
 from django.template import TemplateDoesNotExist
@@ -39,6 +44,44 @@ class UnknownNotice(ValueError):
     """The template name is not one of ``NOTICES``."""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a notice, e.g. a calendar invite: ``mimetype``
+    "text/calendar" with ``params`` (("method", "REQUEST"),)."""
+
+    filename: str
+    content: str
+    mimetype: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class NoticeDetails:
+    """What a notice about one object adds when it is sent: template context
+    and attachments, holding no personal data beyond a time and a place."""
+
+    context: dict = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+
+
+# Template name -> the function that builds its details from the id of the
+# object it is about: ``details(object_id, template) -> NoticeDetails``. The
+# queued task carries only the id and rebuilds them, so what is sent is what
+# the object says when it is sent.
+DETAILS_BUILDERS: dict[str, Callable[[int, str], NoticeDetails]] = {}
+
+
+def register_notice(
+    *, template: str, subject: str, details: Callable[[int, str], NoticeDetails] | None = None
+) -> None:
+    """Add a notice owned by another app (call it from ``AppConfig.ready``):
+    its templates are ``notifications/<template>.txt`` (and ``.html``) in that
+    app's templates folder."""
+    NOTICES[template] = subject
+    if details is not None:
+        DETAILS_BUILDERS[template] = details
+
+
 def _check_template(template: str) -> None:
     if template not in NOTICES:
         raise UnknownNotice(UNKNOWN_NOTICE.format(template=template))
@@ -50,8 +93,9 @@ def sign_in_url() -> str:
     return f"{settings.BASE_URL}{resolve_url(settings.LOGIN_URL)}"
 
 
-def _render(template: str) -> tuple[str, str | None]:
+def _render(template: str, extra: dict | None = None) -> tuple[str, str | None]:
     context = {
+        **(extra or {}),
         "service_name": settings.SERVICE_NAME,
         "sign_in_url": sign_in_url(),
         "base_url": settings.BASE_URL,
@@ -64,14 +108,32 @@ def _render(template: str) -> tuple[str, str | None]:
     return text, html
 
 
-def send_notice(*, user_id: int, template: str, key: str | None = None) -> None:
+def _mime_part(attachment: Attachment) -> MIMEText:
+    maintype, subtype = attachment.mimetype.split("/", 1)
+    if maintype != "text":
+        raise ValueError("Only text attachments are sent with notices.")
+    part = MIMEText(attachment.content, subtype, "utf-8")
+    for name, value in attachment.params:
+        part.set_param(name, value)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
+
+
+def send_notice(
+    *, user_id: int, template: str, key: str | None = None, object_id: int | None = None
+) -> None:
     """Send the ``template`` notice to a user and record it in the audit trail.
 
     With a ``key`` the notice is sent at most once for that key: the key is
     claimed before sending, so a duplicate delivery of the task sends nothing.
     If sending fails the claim is released so the queue's retry can send it.
+    A notice with registered details (``register_notice``) is about the
+    object ``object_id``; its details are built here, just before sending.
     """
     _check_template(template)
+    builder = DETAILS_BUILDERS.get(template)
+    if builder is not None and object_id is None:
+        raise ValueError(f"The {template!r} notice needs the id of what it is about.")
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         logger.info("Notice %s not sent: user %s is missing or inactive.", template, user_id)
@@ -84,15 +146,25 @@ def send_notice(*, user_id: int, template: str, key: str | None = None) -> None:
             logger.info("Notice %s for user %s already sent (key %s).", template, user_id, key)
             return
 
-    text, html = _render(template)
+    subject = f"{NOTICES[template]} - {settings.SERVICE_NAME}"
     try:
-        send_mail(
-            subject=f"{NOTICES[template]} - {settings.SERVICE_NAME}",
-            message=text,
-            from_email=None,
-            recipient_list=[user.email],
-            html_message=html,
-        )
+        details = builder(object_id, template) if builder is not None else NoticeDetails()
+        text, html = _render(template, details.context)
+        if details.attachments:
+            message = EmailMultiAlternatives(subject, text, None, [user.email])
+            if html:
+                message.attach_alternative(html, "text/html")
+            for attachment in details.attachments:
+                message.attach(_mime_part(attachment))
+            message.send()
+        else:
+            send_mail(
+                subject=subject,
+                message=text,
+                from_email=None,
+                recipient_list=[user.email],
+                html_message=html,
+            )
     except Exception:
         if key:
             SentNotification.objects.filter(key=key).delete()
@@ -103,7 +175,9 @@ def send_notice(*, user_id: int, template: str, key: str | None = None) -> None:
     logger.info("Notice %s sent to user %s.", template, user_id)
 
 
-def enqueue_notice(*, user, template: str, key: str | None = None) -> None:
+def enqueue_notice(
+    *, user, template: str, key: str | None = None, object_id: int | None = None
+) -> None:
     """Queue the ``template`` notice for ``user`` once the current transaction
     commits (a rolled-back change sends nothing; the worker sees the data)."""
     _check_template(template)
@@ -115,6 +189,7 @@ def enqueue_notice(*, user, template: str, key: str | None = None) -> None:
             user_id,
             template,
             key,
+            object_id,
             group="notifications",
         )
 

@@ -20,9 +20,17 @@ def publish_content() -> str:
     return f"confidentiality code at {page.url}"
 
 
+def load_appointments() -> str:
+    """Locations, a demo caseworker's hours and the reminders schedule."""
+    from appointments.demo import load_demo_appointments
+
+    return load_demo_appointments()
+
+
 # (name, step) in the order they run; a step returns a short summary.
 STEPS: list[tuple[str, Callable[[], str]]] = [
     ("Content", publish_content),
+    ("Appointments", load_appointments),
 ]
 
 

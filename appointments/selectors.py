@@ -1,0 +1,176 @@
+"""Reads that several screens share, scoped by who asks.
+
+Parent selectors only look inside the signed-in person's own requests (through
+``sar.selectors``), so someone else's booking is a 404, never a 403 that would
+confirm it exists. The free-time selectors load the rows that
+``appointments.availability`` works on.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from appointments import availability
+from appointments.models import (
+    Booking,
+    BookingSettings,
+    BookingStatus,
+    Closure,
+    Location,
+    OpeningHours,
+    StaffMember,
+)
+from sar import selectors as sar_selectors
+from sar.models import AccessRequest
+
+# Parents ----------------------------------------------------------------------
+
+
+def bookings_for_parent(user) -> QuerySet[Booking]:
+    """The person's own appointments (on their own requests), soonest first."""
+    return (
+        Booking.objects.filter(request__in=sar_selectors.requests_for_parent(user))
+        .select_related("request", "location")
+        .order_by("start", "id")
+    )
+
+
+def booking_for_parent(user, pk) -> Booking:
+    """One of the person's own appointments; ``Http404`` for anyone else's."""
+    try:
+        return bookings_for_parent(user).get(pk=pk)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment.") from None
+
+
+def bookable_requests_for_parent(user) -> list[AccessRequest]:
+    """The person's own requests they may book an appointment for now
+    (``appointments.booking.can_book``), newest first."""
+    from appointments.booking import can_book
+
+    return [r for r in sar_selectors.requests_for_parent(user) if can_book(access_request=r)]
+
+
+def active_locations() -> QuerySet[Location]:
+    """Locations taking bookings that have someone's hours."""
+    return (
+        Location.objects.filter(is_active=True, hours__staff__is_active=True)
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+# Free time --------------------------------------------------------------------
+
+
+def booking_rules() -> availability.Rules:
+    settings = BookingSettings.load()
+    return availability.Rules(
+        slot_minutes=settings.slot_minutes,
+        buffer_minutes=settings.buffer_minutes,
+        notice_working_days=settings.notice_working_days,
+        horizon_weeks=settings.horizon_weeks,
+    )
+
+
+def _hours(*, location: Location, staff_ids=None) -> list[availability.WeeklyHours]:
+    rows = OpeningHours.objects.filter(location=location, staff__is_active=True)
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=staff_ids)
+    return [
+        availability.WeeklyHours(h.staff_id, h.location_id, h.weekday, h.opens, h.closes)
+        for h in rows
+    ]
+
+
+def _closures(*, first: datetime.date, last: datetime.date) -> list[availability.ClosedDays]:
+    return [
+        availability.ClosedDays(c.starts_on, c.ends_on, c.staff_id, c.location_id)
+        for c in Closure.objects.filter(starts_on__lte=last, ends_on__gte=first)
+    ]
+
+
+def _busy(
+    *, staff_ids, first: datetime.date, last: datetime.date, exclude_booking_id=None
+) -> list[availability.Busy]:
+    # A day either side: a booking late one day can be within the buffer of
+    # the next in UTC terms around midnight.
+    start = availability.local_instant(first - datetime.timedelta(days=1), datetime.time())
+    end = availability.local_instant(last + datetime.timedelta(days=2), datetime.time())
+    bookings = Booking.objects.filter(
+        staff_id__in=staff_ids, status=BookingStatus.BOOKED, start__lt=end, end__gt=start
+    )
+    if exclude_booking_id is not None:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    return [availability.Busy(b.staff_id, b.start, b.end) for b in bookings]
+
+
+def free_slots(
+    *,
+    location: Location,
+    longer: bool = False,
+    now: datetime.datetime | None = None,
+    day: datetime.date | None = None,
+    staff_ids=None,
+    exclude_booking_id: int | None = None,
+    ignore_bookings: bool = False,
+    rules: availability.Rules | None = None,
+) -> list[availability.Slot]:
+    """The free slots at ``location`` (on ``day`` only, if given), from the
+    database's hours, closures and bookings. ``exclude_booking_id`` leaves out
+    a booking being moved, so its own time does not block its new one;
+    ``ignore_bookings`` gives every time offered, booked or not."""
+    now = now or timezone.now()
+    rules = rules or booking_rules()
+    first, last = availability.bookable_dates(now=now, rules=rules)
+    if day is not None:
+        first, last = max(first, day), min(last, day)
+    if first > last:
+        return []
+    hours = _hours(location=location, staff_ids=staff_ids)
+    if not hours:
+        return []
+    busy = []
+    if not ignore_bookings:
+        busy = _busy(
+            staff_ids={h.staff_id for h in hours},
+            first=first,
+            last=last,
+            exclude_booking_id=exclude_booking_id,
+        )
+    return availability.free_slots(
+        now=now,
+        rules=rules,
+        hours=hours,
+        closures=_closures(first=first, last=last),
+        busy=busy,
+        longer=longer,
+        first_day=first,
+        last_day=last,
+    )
+
+
+# Staff ------------------------------------------------------------------------
+
+
+def bookings_between(
+    first: datetime.date, last: datetime.date, *, include_cancelled: bool = True
+) -> QuerySet[Booking]:
+    """Every appointment starting on London dates ``first``..``last``, by start
+    time then member of staff, for the day and week views."""
+    start = availability.local_instant(first, datetime.time())
+    end = availability.local_instant(last + datetime.timedelta(days=1), datetime.time())
+    bookings = Booking.objects.filter(start__gte=start, start__lt=end).select_related(
+        "request", "location", "staff__user"
+    )
+    if not include_cancelled:
+        bookings = bookings.exclude(status=BookingStatus.CANCELLED)
+    return bookings.order_by("start", "staff__user__full_name", "id")
+
+
+def active_staff() -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(is_active=True).select_related("user")
