@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("account/", include("portal.accounts.urls")),
     path("appointments/", include("appointments.urls")),
+    path("requests/", include("sar.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
