@@ -10,28 +10,17 @@ database and sends the email. The queue gets a name of its own, so a cluster
 of another test run on the same Redis never takes this task."""
 
 import datetime
-import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_q.brokers import get_broker
-from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.scheduler import scheduler
-from django_q.tasks import fetch
 
 from appointments import reminders
 from appointments.models import Booking
 from portal.notifications.models import SentNotification
+from tests.cluster import running_cluster
 
 # serialized_rollback, as every transactional test (tests/conftest.py says why).
 pytestmark = [
@@ -39,76 +28,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WAIT_SECONDS = 60
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    if connection.vendor == "postgresql":
-        credentials = quote(db["USER"] or "", safe="")
-        if db.get("PASSWORD"):
-            credentials += ":" + quote(db["PASSWORD"], safe="")
-        host = db.get("HOST") or "127.0.0.1"
-        port = db.get("PORT") or 5432
-        return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
-    pytest.skip(f"No cluster test for {connection.vendor}")
-
 
 @pytest.fixture
-def queue_name(monkeypatch):
-    """A queue (and signing salt) of this test's own, here and in the cluster;
-    tasks are queued, not run in this process (Q_SYNC is on for the tests)."""
-    name = f"appointments-test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(Conf, "PREFIX", name)
-    monkeypatch.setattr(Conf, "CLUSTER_NAME", name)
-    monkeypatch.setattr(Conf, "SYNC", False)
-    return name
-
-
-@pytest.fixture
-def cluster(tmp_path, queue_name):
-    """Start `manage.py qcluster` on the test database; stop it by its pid."""
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "qcluster.log"
-    env = {
-        **os.environ,
-        "ENV_FILE": "/dev/null",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "Q_SYNC": "false",
-        "Q_WORKERS": "1",
-        "Q_CLUSTER_NAME": queue_name,
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "LOG_LEVEL": "INFO",
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield {"mail_dir": mail_dir, "log": log_path, "process": process}
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        # The group is the one this test created (start_new_session).
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+def cluster(tmp_path):
+    with running_cluster(tmp_path) as cluster:
+        yield cluster
 
 
 def test_the_reminder_schedule_sends_a_due_reminder_through_a_real_cluster(
@@ -134,16 +58,7 @@ def test_the_reminder_schedule_sends_a_due_reminder_through_a_real_cluster(
     schedule.refresh_from_db()
     assert schedule.task, "the scheduler queued no task"
     assert schedule.next_run > now
-    deadline = time.monotonic() + WAIT_SECONDS
-    task = None
-    while time.monotonic() < deadline:
-        task = fetch(schedule.task)
-        if task is not None or cluster["process"].poll() is not None:
-            break
-        time.sleep(0.5)
-    log = cluster["log"].read_text(errors="replace")
-    assert task is not None, f"no result within {WAIT_SECONDS}s; qcluster log:\n{log}"
-    assert task.success, f"task failed: {task.result}\nqcluster log:\n{log}"
+    task = cluster.wait_for(schedule.task)
     assert task.func == "appointments.tasks.send_due_reminders"
     assert task.result == 1
 
@@ -152,7 +67,7 @@ def test_the_reminder_schedule_sends_a_due_reminder_through_a_real_cluster(
     # (The request's acknowledgement, queued when it was made, went too.)
     [body] = [
         text
-        for text in (path.read_text() for path in cluster["mail_dir"].iterdir())
+        for text in (path.read_text() for path in cluster.mail_dir.iterdir())
         if "Reminder: your appointment" in text
     ]
     assert "Civic Centre, Room 2" in body
