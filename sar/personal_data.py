@@ -42,6 +42,21 @@ PERSONAL_DATA: dict[str, tuple[str, ...]] = {
         "recipient",
         "purpose",
     ),
+    "sar.ServiceCase": (
+        # When someone used the service says that they did.
+        "opened_on",
+        "closed_on",
+    ),
+    "sar.Person": ("full_name", "aliases", "role"),
+    "sar.Record": (
+        # Encrypted at rest (sar.encryption), except the date.
+        "date",
+        "body",
+        "sender",
+        "recipients",
+        "attachment",
+        "include_confidential_decision",
+    ),
 }
 
 NOT_PERSONAL: dict[str, tuple[str, ...]] = {
@@ -81,6 +96,13 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "created_at",
     ),
     "sar.ReferenceCounter": (),
+    "sar.Record": (
+        "kind",
+        "title",  # a generic label by rule; names go in the body
+        "decided_at",
+        "created_at",
+    ),
+    "sar.SubjectCaseRecord": ("added_at",),
 }
 
 

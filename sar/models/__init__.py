@@ -19,6 +19,13 @@ from sar.models.cases import (
 )
 from sar.models.children import Child, Relationship
 from sar.models.consents import ConsentMethod, ConsentToDisclose
+from sar.models.records import (
+    Person,
+    Record,
+    RecordKind,
+    ServiceCase,
+    SubjectCaseRecord,
+)
 from sar.models.requests import (
     AccessRequest,
     Adjustment,
@@ -38,10 +45,15 @@ __all__ = [
     "ConsentStatus",
     "ConsentToDisclose",
     "Delivery",
+    "Person",
+    "Record",
+    "RecordKind",
     "ReferenceCounter",
     "Relationship",
     "Scope",
+    "ServiceCase",
     "SubjectCase",
+    "SubjectCaseRecord",
     "SubjectKind",
     "TimelineEntry",
 ]

@@ -27,10 +27,18 @@ def load_appointments() -> str:
     return load_demo_appointments()
 
 
+def load_case_file() -> str:
+    """A fictional parent's case file: about forty records, encrypted at rest."""
+    from sar.demo import load_demo_case_file
+
+    return load_demo_case_file()
+
+
 # (name, step) in the order they run; a step returns a short summary.
 STEPS: list[tuple[str, Callable[[], str]]] = [
     ("Content", publish_content),
     ("Appointments", load_appointments),
+    ("Demo case file", load_case_file),
 ]
 
 
