@@ -1,5 +1,6 @@
 """Account URLs, mounted at /account/ by portal/urls.py."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
@@ -72,9 +73,7 @@ urlpatterns = [
     path("password/reset/", views.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",
-        views.auth_views.PasswordResetDoneView.as_view(
-            template_name="accounts/password_reset_sent.html"
-        ),
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
         name="password_reset_sent",
     ),
     path(
@@ -84,7 +83,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/done/",
-        views.auth_views.PasswordResetCompleteView.as_view(
+        auth_views.PasswordResetCompleteView.as_view(
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
