@@ -12,16 +12,12 @@ reached without the answers before it explains and offers to start again.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from appointments import availability, booking, formats, selectors
 from appointments.forms import (
@@ -32,28 +28,11 @@ from appointments.forms import (
     TimeForm,
 )
 from appointments.models import Booking, BookingSettings, BookingStatus, Location
-from portal.accounts.decorators import parent_required, verified_required
+from portal.accounts.decorators import personal_page
 
 DRAFT_KEY = "appointments.draft"
 ERROR_KEY = "appointments.error"
 NO_TIMES_THAT_DAY = "There are no times free on that day now. Choose another day."
-
-
-def personal_page(methods=("GET", "POST")) -> Callable:
-    """Personal data: never cached, a verified session, a parent account."""
-
-    def decorator(view: Callable) -> Callable:
-        @never_cache
-        @verified_required
-        @parent_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 class Summary:

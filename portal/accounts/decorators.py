@@ -23,6 +23,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from portal.accounts import factors
 
@@ -125,3 +127,22 @@ def enrolment_allowed(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def personal_page(methods=("GET", "POST")) -> Callable:
+    """A parent's page with personal data (requests, appointments, consents):
+    never cached; signed in with a second factor checked in this session (else
+    sent to the step missing, and back); not a staff account."""
+
+    def decorator(view: Callable) -> Callable:
+        @never_cache
+        @verified_required
+        @parent_required
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

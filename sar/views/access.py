@@ -1,38 +1,14 @@
-"""Who may open the parent's pages, declared once for all of them."""
+"""What the parent's request pages share: who may open them (the one
+``personal_page`` rule in portal.accounts.decorators), and how domain refusals
+and page errors reach the error summary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
-
-from portal.accounts.decorators import parent_required, verified_required
 from sar.exceptions import SarError
 
 # What the domain refuses with a message for the person (InvalidTransition,
 # NotPermitted, RuleViolation and their kin): shown in the error summary.
 DOMAIN_ERRORS = (SarError,)
-
-
-def personal_page(methods=("GET", "POST")) -> Callable:
-    """A page with personal data: never cached; signed in with a second factor
-    checked in this session (else sent to the step missing, and back);
-    not a staff account (staff have no requests of their own here)."""
-
-    def decorator(view: Callable) -> Callable:
-        @never_cache
-        @verified_required
-        @parent_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def posted(request):

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.accounts.decorators import personal_page
 from sar import deadlines, selectors
 from sar.consent import consent_withdraw
 from sar.forms import ConfirmForm
 from sar.models import ConsentToDisclose
-from sar.views.access import DOMAIN_ERRORS, personal_page, posted
+from sar.views.access import DOMAIN_ERRORS, posted
 
 ACTIVE = "active"
 EXPIRED = "expired"

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from content.models import ConfidentialityCodePage
+from portal.accounts.decorators import personal_page
 from sar import children as child_rules
 from sar import selectors
 from sar.exceptions import RuleViolation
@@ -39,7 +40,7 @@ from sar.forms import (
 )
 from sar.forms.journey import DONE, NEW_CHILD, YES
 from sar.models import Adjustment, Delivery, Scope
-from sar.views.access import DOMAIN_ERRORS, PageErrors, personal_page, posted
+from sar.views.access import DOMAIN_ERRORS, PageErrors, posted
 from sar.views.answers import MISSING_TEXT, Answers
 from sar.workflow import messages, request_submit
 

@@ -8,10 +8,11 @@ from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.accounts.decorators import personal_page
 from sar import clock, deadlines, selectors
 from sar.forms import AnswerForm, WithdrawRequestForm
 from sar.models import ANSWERED_STATUSES, AccessRequest, CaseStatus, Delivery, Scope, SubjectKind
-from sar.views.access import DOMAIN_ERRORS, personal_page, posted
+from sar.views.access import DOMAIN_ERRORS, posted
 from sar.workflow import (
     allowed_transitions,
     parent_status_label,
