@@ -57,6 +57,10 @@ PERSONAL_DATA: dict[str, tuple[str, ...]] = {
         "attachment",
         "include_confidential_decision",
     ),
+    # Encrypted at rest: the words held back, and the exemption in words.
+    "sar.Redaction": ("excerpt", "reason_detail"),
+    # The PDF itself (encrypted at rest) and why staff revoked it.
+    "sar.Bundle": ("file", "revoke_reason"),
 }
 
 NOT_PERSONAL: dict[str, tuple[str, ...]] = {
@@ -103,6 +107,26 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "created_at",
     ),
     "sar.SubjectCaseRecord": ("added_at",),
+    "sar.Redaction": (
+        "source",
+        "field",
+        "suggestion_kind",
+        "decision",
+        "reason_code",
+        "decided_at",
+    ),
+    "sar.Bundle": (
+        # The job's bookkeeping: a staff-facing reason never quotes a record.
+        "status",
+        "task_id",
+        "error",
+        "sha256",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "available_until",
+        "revoked_at",
+    ),
 }
 
 

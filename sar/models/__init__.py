@@ -8,6 +8,7 @@ that need more than one row, the clock or the actor live in ``sar.workflow``,
 ``sar.personal_data``.
 """
 
+from sar.models.bundles import Bundle, BundleStatus
 from sar.models.cases import (
     ANSWERED_STATUSES,
     TERMINAL_STATUSES,
@@ -26,6 +27,12 @@ from sar.models.records import (
     ServiceCase,
     SubjectCaseRecord,
 )
+from sar.models.redactions import (
+    RedactedField,
+    Redaction,
+    RedactionDecision,
+    RedactionSource,
+)
 from sar.models.requests import (
     AccessRequest,
     Adjustment,
@@ -39,6 +46,8 @@ __all__ = [
     "TERMINAL_STATUSES",
     "AccessRequest",
     "Adjustment",
+    "Bundle",
+    "BundleStatus",
     "CaseStatus",
     "Child",
     "ConsentMethod",
@@ -48,6 +57,10 @@ __all__ = [
     "Person",
     "Record",
     "RecordKind",
+    "RedactedField",
+    "Redaction",
+    "RedactionDecision",
+    "RedactionSource",
     "ReferenceCounter",
     "Relationship",
     "Scope",
