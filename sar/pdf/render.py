@@ -15,7 +15,8 @@ bundle is never laid out in one call. Every document is small and bounded:
    one small "stamp" document holds the running header (in the same top margin
    box the bundle's pages leave for it) and the pieces of "Page X of Y" ("Page ",
    " of ", each digit), with the width of each.
-3. The contents parts are rendered again with the numbers.
+3. Each contents part is rendered again with its numbers as soon as the chunks
+   holding its records are done, while later chunks still render.
 4. One more worker merges everything (see ``merge.py``), streaming one part at a
    time into the output file: pages and structure trees joined, the header and a
    centred "Page X of Y" composed from the pieces drawn over each page as
@@ -32,7 +33,7 @@ from __future__ import annotations
 import multiprocessing
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -66,8 +67,9 @@ from .static import static_roots
 
 __all__ = ["BundleRenderError", "RenderStats", "prepare_renderer", "render_bundle"]
 
-# Entries per contents part (about seven pages).
-CONTENTS_PER_PART = 250
+# Entries per contents part (about three pages): small, so the last part,
+# which waits for the last chunk, is quick.
+CONTENTS_PER_PART = 100
 # A record chunk closes early once its bodies reach this much HTML (about 50
 # pages of text), so a few very long records cannot make one huge document.
 CHUNK_HTML_BUDGET = 200_000
@@ -202,21 +204,26 @@ class _Bundle:
 
     def run(
         self,
-        jobs: Iterable[tuple[Any, Callable[[], DocumentJob]]],
+        next_job: Callable[[], tuple[Any, DocumentJob] | None],
         on_done: Callable[[Any, DocumentResult], None],
     ) -> None:
-        """Run document jobs, building each one's HTML only when a process is nearly
-        free, so the calling process never holds the whole bundle's HTML."""
-        queue = iter(jobs)
+        """Run document jobs until ``next_job`` has none left.
+
+        ``next_job`` is asked for work whenever a process is nearly free, so the
+        calling process never holds the whole bundle's HTML; it returns None when
+        nothing is ready yet (a job waiting for others' results) or left.
+        """
         pending: dict[Future, Any] = {}
 
-        def submit_next() -> None:
-            for key, make_job in queue:
-                pending[self.pool.submit(run_document, make_job())] = key
-                return
+        def fill() -> None:
+            while len(pending) < self.in_flight:
+                item = next_job()
+                if item is None:
+                    return
+                key, job = item
+                pending[self.pool.submit(run_document, job)] = key
 
-        for _ in range(self.in_flight):
-            submit_next()
+        fill()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -229,7 +236,7 @@ class _Bundle:
                 if self.count_worker_cpu:
                     self.stats.worker_cpu_seconds += result.cpu_seconds
                 on_done(key, result)
-                submit_next()
+            fill()
 
     def letter_job(self) -> DocumentJob:
         html = front_matter_html(front=self.front)
@@ -352,71 +359,127 @@ def _failed(error: BaseException) -> BundleRenderError:
     return BundleRenderError(ERROR_FAILED.format(reason=f"{type(error).__name__}: {error}"[:300]))
 
 
+class _Schedule:
+    """Which document to render next, and what is known so far.
+
+    First the letter, the stamp pieces and every contents part laid out with its
+    page column blank (so the front matter's length is known early), then the
+    record chunks in order. Each contents part is rendered with its page numbers
+    as soon as the chunks holding its records are done, while later chunks are
+    still rendering, so only the last part waits for the last chunk.
+    """
+
+    def __init__(self, bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report):
+        self.bundle = bundle
+        self.chunks = chunks
+        self.report = report
+        self.results: dict[tuple[str, int], DocumentResult] = {}
+        self.parts = len(bundle.contents_parts)
+        self.measured: list[int | None] = [None] * self.parts
+        self.final_submitted = [False] * self.parts
+        self.done_records = 0
+        # Index of the chunk holding each part's last record.
+        last_chunk_of_record = []
+        for index, chunk in enumerate(chunks):
+            last_chunk_of_record += [index] * len(chunk)
+        self.part_needs_chunk = [
+            last_chunk_of_record[min((i + 1) * CONTENTS_PER_PART, len(bundle.records)) - 1]
+            for i in range(self.parts)
+        ]
+        first: list[tuple[tuple[str, int], Callable[[], DocumentJob]]] = [
+            (("letter", 0), bundle.letter_job),
+            (("stamp", 0), bundle.stamp_job),
+        ]
+        first += [
+            (("measure", i), partial(bundle.contents_job, i, None)) for i in range(self.parts)
+        ]
+        first += [
+            (("chunk", i), partial(bundle.chunk_job, i, chunk)) for i, chunk in enumerate(chunks)
+        ]
+        self.first = iter(first)
+
+    def front_pages(self, lengths: Sequence[int]) -> int:
+        return self.results[("letter", 0)].page_count + sum(lengths)
+
+    def chunks_done(self) -> int:
+        """How many chunks, from the first, have finished."""
+        count = 0
+        while ("chunk", count) in self.results:
+            count += 1
+        return count
+
+    def record_pages(self, lengths: Sequence[int], upto_chunk: int) -> list[tuple[int, float]]:
+        """Page (0-based, in the whole bundle) and top of each record in the
+        first ``upto_chunk`` chunks, for contents parts of ``lengths`` pages."""
+        pages = []
+        offset = self.front_pages(lengths)
+        for index in range(upto_chunk):
+            result = self.results[("chunk", index)]
+            for record in self.chunks[index]:
+                box = result.anchors[record.anchor]
+                pages.append((offset + box.page, box.top))
+            offset += result.page_count
+        return pages
+
+    def numbers(self, part: int, lengths: Sequence[int], upto_chunk: int) -> list[str]:
+        pages = self.record_pages(lengths, upto_chunk)
+        wanted = pages[part * CONTENTS_PER_PART : (part + 1) * CONTENTS_PER_PART]
+        return [str(page + 1) for page, _ in wanted]
+
+    def next_job(self) -> tuple[tuple[str, int], DocumentJob] | None:
+        if ("letter", 0) in self.results and None not in self.measured:
+            done = self.chunks_done()
+            for part in range(self.parts):
+                if not self.final_submitted[part] and self.part_needs_chunk[part] < done:
+                    self.final_submitted[part] = True
+                    numbers = self.numbers(part, self.measured, done)
+                    return ("final", part), self.bundle.contents_job(part, numbers)
+        for key, make_job in self.first:
+            return key, make_job()
+        return None
+
+    def done(self, key: tuple[str, int], result: DocumentResult) -> None:
+        self.results[key] = result
+        kind, index = key
+        if kind == "measure":
+            self.measured[index] = result.page_count
+        elif kind == "chunk":
+            self.done_records += len(self.chunks[index])
+            self.report(self.done_records, len(self.bundle.records))
+
+
 def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: ProgressCallback) -> bytes:
     stats, records = bundle.stats, bundle.records
     started = time.perf_counter()
-    results: dict[tuple[str, int], DocumentResult] = {}
-    done_records = 0
-
-    def first_pass_done(key: tuple[str, int], result: DocumentResult) -> None:
-        nonlocal done_records
-        results[key] = result
-        if key[0] == "chunk":
-            done_records += len(chunks[key[1]])
-            report(done_records, len(records))
-
-    # Pass 1: the letter, the stamp pieces and the contents (page column blank)
-    # first, so the front matter's length is known early; then the record chunks.
-    first_pass: list[tuple[tuple[str, int], Callable[[], DocumentJob]]] = [
-        (("letter", 0), bundle.letter_job),
-        (("stamp", 0), bundle.stamp_job),
-    ]
-    first_pass += [
-        (("contents", i), partial(bundle.contents_job, i, None))
-        for i in range(len(bundle.contents_parts))
-    ]
-    first_pass += [
-        (("chunk", i), partial(bundle.chunk_job, i, chunk)) for i, chunk in enumerate(chunks)
-    ]
-    bundle.run(first_pass, first_pass_done)
+    schedule = _Schedule(bundle, chunks, report)
+    bundle.run(schedule.next_job, schedule.done)
+    results = schedule.results
     stats.seconds["letter_contents_and_chunks"] = time.perf_counter() - started
 
     letter = results[("letter", 0)]
-    parts = range(len(bundle.contents_parts))
-    contents_pages = [results[("contents", i)].page_count for i in parts]
-    # Pass 2: the contents with page numbers. They cannot change length (the page
-    # column has a fixed width); if they ever do, go round again.
-    for _attempt in range(3):
-        front_pages = letter.page_count + sum(contents_pages)
-        record_pages: list[tuple[int, float]] = []
-        offset = front_pages
-        for index, chunk in enumerate(chunks):
-            result = results[("chunk", index)]
-            for record in chunk:
-                box = result.anchors[record.anchor]
-                record_pages.append((offset + box.page, box.top))
-            offset += result.page_count
-        total_pages = offset
-        numbers = [str(page + 1) for page, _ in record_pages]
-        second: dict[tuple[str, int], DocumentResult] = {}
-        second_pass: list[tuple[tuple[str, int], Callable[[], DocumentJob]]] = [
-            (
-                ("contents", i),
-                partial(
-                    bundle.contents_job,
-                    i,
-                    numbers[i * CONTENTS_PER_PART : (i + 1) * CONTENTS_PER_PART],
-                ),
-            )
-            for i in range(len(bundle.contents_parts))
-        ]
-        bundle.run(second_pass, second.__setitem__)
-        settled = [second[("contents", i)].page_count for i in range(len(contents_pages))]
-        if settled == contents_pages:
-            break
-        contents_pages = settled
-    else:
-        raise BundleRenderError(ERROR_UNSETTLED)
+    contents_pages = [results[("final", i)].page_count for i in range(schedule.parts)]
+    # The page column has a fixed width, so numbers cannot change a part's
+    # length; if they ever do, render the parts again with the lengths found.
+    attempts = 0
+    while contents_pages != schedule.measured:
+        attempts += 1
+        if attempts > 3:
+            raise BundleRenderError(ERROR_UNSETTLED)
+        schedule.measured = list(contents_pages)
+        again = iter(
+            [
+                (
+                    ("final", i),
+                    bundle.contents_job(i, schedule.numbers(i, contents_pages, len(chunks))),
+                )
+                for i in range(schedule.parts)
+            ]
+        )
+        bundle.run(partial(next, again, None), results.__setitem__)
+        contents_pages = [results[("final", i)].page_count for i in range(schedule.parts)]
+    record_pages = schedule.record_pages(contents_pages, len(chunks))
+    front_pages = schedule.front_pages(contents_pages)
+    total_pages = front_pages + sum(results[("chunk", i)].page_count for i in range(len(chunks)))
     stats.pages = total_pages
     stats.front_matter_pages = front_pages
     stats.seconds["contents"] = (

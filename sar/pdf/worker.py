@@ -21,6 +21,21 @@ __all__ = ["render_job"]
 # One CSS pixel is 0.75 PDF points.
 PX_TO_PT = 0.75
 
+_WARM_UP_HTML = (
+    "<html lang=\"en\"><body style=\"font-family: 'Noto Sans', 'DejaVu Sans', sans-serif\">"
+    "<h1>A</h1><p>a <b>b</b> <i>c</i></p></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Lay out a tiny page once, at import: fontconfig, Pango's font maps and the
+    default stylesheets are loaded in the fork server, so every worker forked
+    from it starts with them (about 40 ms of CPU saved per document)."""
+    weasyprint.HTML(string=_WARM_UP_HTML, url_fetcher=StaticOnlyURLFetcher(())).render()
+
+
+_warm_up()
+
 
 def render_job(job: DocumentJob) -> DocumentResult:
     fetcher = StaticOnlyURLFetcher(job.roots)

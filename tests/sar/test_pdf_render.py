@@ -367,3 +367,32 @@ def test_a_failing_job_becomes_a_render_error_with_its_reason(monkeypatch):
     monkeypatch.setattr(render, "run_document", broken)
     with pytest.raises(BundleRenderError, match="the layout exploded"):
         render_bundle(front_matter=FRONT, records=[], header_text=HEADER, processes=0)
+
+
+def test_contents_in_several_parts_number_every_record_right(monkeypatch, tmp_path):
+    """Each contents part is numbered as soon as its records' chunks are done,
+    while later chunks still render: every entry still points at its page."""
+    from sar.pdf import render
+
+    monkeypatch.setattr(render, "CONTENTS_PER_PART", 3)
+    with listener() as (port, _requests):
+        records = [_record(i, port) for i in range(8)]
+    stats = RenderStats()
+    pdf = render_bundle(
+        front_matter=FRONT,
+        records=records,
+        header_text=HEADER,
+        chunk_size=2,
+        processes=2,
+        stats=stats,
+    )
+    pages = pdftotext_pages(pdf, tmp_path)
+    assert len(pages) == stats.pages
+    contents = "\n".join(pages[: stats.front_matter_pages])
+    for record in records:
+        match = re.search(re.escape(record.title) + r"\b[^\n]*\s+^(\d+)$", contents, re.M)
+        assert match, record.title
+        assert record.title in pages[int(match.group(1)) - 1]
+    # Numbered on from one part to the next, not from 1 again.
+    numbers = re.findall(r"^(\d+)\. Phone call number", contents, re.M)
+    assert numbers == [str(n) for n in range(1, len(records) + 1)]
