@@ -17,7 +17,6 @@ import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
@@ -66,7 +65,11 @@ def one_calendar_month_after(received: datetime.date) -> datetime.date:
 @cache
 def _bank_holidays(year: int) -> frozenset[datetime.date]:
     # One lookup table per year, built once: holidays objects are slow to build
-    # and the dashboard asks about thousands of dates.
+    # and the dashboard asks about thousands of dates. Imported here: the
+    # package is about 9 MB, which processes that never need a deadline (the
+    # bundle task's worker) should not carry.
+    import holidays
+
     return frozenset(holidays.UK(subdiv="ENG", years=year).keys())
 
 
