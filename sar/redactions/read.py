@@ -1,10 +1,9 @@
 """A subject case's redaction decisions, read and applied.
 
-The detectors in ``sar.redaction`` suggest spans; a caseworker accepts or
-rejects each suggestion, adds spans by hand and may withhold a whole record
-(``sar.models.Redaction``). This module turns a record and those decisions
-into what may be released: kept text and reason-only markers, never the words
-held back (``redacted_record``), and says what is still undecided.
+``redacted_record`` turns a record and its decisions into what may be
+released: kept text and reason-only markers, never the words held back.
+``undecided`` says which suggestions still need a decision and
+``review_progress`` how far the review of a subject case has come.
 
 A span remembers the words it covered (``excerpt``, encrypted): if a record's
 text changed after the review, its spans no longer fit, and the record is
@@ -17,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from portal.audit.models import AuditEvent
 from sar.models import (
     Person,
     Record,
@@ -28,7 +28,14 @@ from sar.models import (
     SubjectKind,
 )
 from sar.records import records_in_scope
-from sar.redaction import KnownPerson, Segment, Suggestion, apply_redactions, suggest
+from sar.redaction import (
+    KnownPerson,
+    Segment,
+    Suggestion,
+    SuggestionKind,
+    apply_redactions,
+    suggest,
+)
 
 RECORD_CHANGED = (
     "The text of “{record}” changed after it was reviewed. Review its redactions again."
@@ -58,6 +65,9 @@ class RecordDecisions:
 
     def decided_extents(self, field_name: str) -> set[tuple[int, int]]:
         return {(r.start, r.end) for r in self.spans.get(field_name, ())}
+
+    def all_spans(self) -> list[Redaction]:
+        return [r for spans in self.spans.values() for r in spans]
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,21 @@ def _text(record: Record, field_name: str) -> str:
     return getattr(record, field_name) or ""
 
 
+def fits(record: Record, redaction: Redaction) -> bool:
+    """Whether a span decision still covers the words it was decided on (a
+    whole-record decision always fits)."""
+    if redaction.source == RedactionSource.WHOLE_RECORD:
+        return True
+    return _text(record, redaction.field)[redaction.start : redaction.end] == redaction.excerpt
+
+
+def stale_spans(record: Record, decisions: RecordDecisions | None) -> list[Redaction]:
+    """The span decisions (accepted or rejected) whose words are no longer
+    where they were when decided: the record's text changed since."""
+    decisions = decisions or RecordDecisions()
+    return [r for r in decisions.all_spans() if not fits(record, r)]
+
+
 def redacted_record(record: Record, decisions: RecordDecisions | None) -> RedactedRecord:
     """``record`` with its accepted redactions applied. Raises ``StaleRedaction``
     when a span no longer covers the words it was decided on."""
@@ -115,6 +140,8 @@ class SubjectPeople:
     third_parties: tuple[KnownPerson, ...]
     subjects: tuple[KnownPerson, ...]
     subject_dob: object = None
+    # The requester's own email address is theirs to see: never suggested.
+    subject_emails: frozenset[str] = frozenset()
 
 
 def people_for(subject_case: SubjectCase) -> SubjectPeople:
@@ -133,33 +160,40 @@ def people_for(subject_case: SubjectCase) -> SubjectPeople:
         third_parties=tuple(p.as_known_person() for p in people),
         subjects=tuple(subjects),
         subject_dob=dob,
+        subject_emails=frozenset({requester.email.casefold()}),
     )
 
 
 def suggestions_for(record: Record, people: SubjectPeople) -> dict[str, list[Suggestion]]:
     """The detectors' suggestions for each part of ``record``."""
-    return {
-        field_name: suggest(
+    found = {}
+    for field_name in RedactedField.values:
+        suggestions = suggest(
             _text(record, field_name),
             people=people.third_parties,
             subjects=people.subjects,
             subject_dob=people.subject_dob,
         )
-        for field_name in RedactedField.values
-    }
+        found[field_name] = [
+            s
+            for s in suggestions
+            if not (s.kind == SuggestionKind.EMAIL and s.text.casefold() in people.subject_emails)
+        ]
+    return found
 
 
 def undecided(
     record: Record, decisions: RecordDecisions | None, people: SubjectPeople
 ) -> dict[str, list[Suggestion]]:
     """The suggestions for ``record`` nobody has accepted or rejected yet
-    (none, for a withheld record)."""
+    (none, for a withheld record). A decision whose words have moved away
+    (the text changed) decides nothing: what is there now is undecided."""
     decisions = decisions or RecordDecisions()
     if decisions.withheld is not None:
         return {}
     result = {}
     for field_name, suggestions in suggestions_for(record, people).items():
-        decided = decisions.decided_extents(field_name)
+        decided = {(r.start, r.end) for r in decisions.spans.get(field_name, ()) if fits(record, r)}
         left = [s for s in suggestions if (s.start, s.end) not in decided]
         if left:
             result[field_name] = left
@@ -176,3 +210,108 @@ def undecided_count(subject_case: SubjectCase, records: Iterable[Record] | None 
         for record in records
         for spans in undecided(record, decisions.get(record.pk), people).values()
     )
+
+
+# Audit actions of the decision functions that delete a row (``decide``): a
+# removal leaves no row with a newer ``decided_at``, only this event.
+REMOVAL_ACTIONS = ("sar.redaction.removed", "sar.redaction.record_released")
+
+
+def decisions_changed_since(subject_case: SubjectCase, since) -> bool:
+    """Whether any redaction decision on the subject case was made, changed
+    or removed after ``since`` (for example, after a bundle was prepared)."""
+    if Redaction.objects.filter(subject_case=subject_case, decided_at__gt=since).exists():
+        return True
+    return AuditEvent.objects.filter(
+        action__in=REMOVAL_ACTIONS,
+        object_type=subject_case._meta.label_lower,
+        object_id=str(subject_case.pk),
+        timestamp__gt=since,
+    ).exists()
+
+
+# Progress of the review -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordProgress:
+    """Where the review of one record in scope stands."""
+
+    record: Record
+    undecided: int
+    redacted: int  # accepted spans
+    kept: int  # rejected suggestions
+    withheld: Redaction | None
+    stale: int  # span decisions that no longer fit the text
+
+    @property
+    def reviewed(self) -> bool:
+        """Every suggestion decided and nothing stale (or the record withheld).
+        Reading the record for what the detectors cannot find is still the
+        caseworker's job: this only says nothing suggested is left open."""
+        return self.withheld is not None or (self.undecided == 0 and self.stale == 0)
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    """Where the review of a subject case's records in scope stands."""
+
+    records: list[RecordProgress]
+
+    @property
+    def total(self) -> int:
+        return len(self.records)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(1 for r in self.records if r.reviewed)
+
+    @property
+    def undecided(self) -> int:
+        return sum(r.undecided for r in self.records)
+
+    @property
+    def withheld(self) -> int:
+        return sum(1 for r in self.records if r.withheld is not None)
+
+    @property
+    def redacted(self) -> int:
+        return sum(r.redacted for r in self.records)
+
+    @property
+    def stale(self) -> int:
+        return sum(1 for r in self.records if r.stale)
+
+    @property
+    def complete(self) -> bool:
+        return all(r.reviewed for r in self.records)
+
+    def for_record(self, record_id: int) -> RecordProgress | None:
+        return next((r for r in self.records if r.record.pk == record_id), None)
+
+
+def review_progress(
+    subject_case: SubjectCase, records: Iterable[Record] | None = None
+) -> ReviewProgress:
+    """For each record in scope (or ``records``): suggestions undecided,
+    spans redacted and kept, whether withheld, stale decisions."""
+    if records is None:
+        records = records_in_scope(subject_case).select_related("author")
+    decisions = decisions_for(subject_case)
+    people = people_for(subject_case)
+    progress = []
+    for record in records:
+        mine = decisions.get(record.pk) or RecordDecisions()
+        spans = mine.all_spans()
+        redacted = sum(1 for r in spans if r.decision == RedactionDecision.ACCEPTED)
+        progress.append(
+            RecordProgress(
+                record=record,
+                undecided=sum(len(s) for s in undecided(record, mine, people).values()),
+                redacted=redacted,
+                kept=len(spans) - redacted,
+                withheld=mine.withheld,
+                stale=len(stale_spans(record, mine)),
+            )
+        )
+    return ReviewProgress(records=progress)
