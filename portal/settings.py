@@ -257,6 +257,8 @@ WAGTAIL_SITE_NAME = "SENDIASS records portal"
 # then the second-factor challenge; /admin/login/ redirects there.
 WAGTAILADMIN_LOGIN_URL = "/account/sign-in/"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from gravatar.com: it would send a hash of staff email addresses off-site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to third parties
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -315,6 +317,12 @@ CONFIDENTIALITY_SEED = Path(
     )
 )
 
+# Release bundles (sar.bundles): how long the parent can download an approved
+# bundle, and how the task renders it (worker processes, records per chunk).
+BUNDLE_DOWNLOAD_DAYS = env.int("BUNDLE_DOWNLOAD_DAYS", default=30)
+BUNDLE_RENDER_PROCESSES = env.int("BUNDLE_RENDER_PROCESSES", default=2)
+BUNDLE_CHUNK_SIZE = env.int("BUNDLE_CHUNK_SIZE", default=50)
+
 # django-q2: the ORM broker on the same database by default, Redis when
 # REDIS_URL is set. timeout must stay below retry (django-q2 warns otherwise).
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -331,6 +339,10 @@ Q_CLUSTER = {
     "poll": 0.5,
     "label": "Task queue",
     "sync": env.bool("Q_SYNC", default=False),
+    # The bundle task renders in worker processes of its own (sar.pdf), and a
+    # daemonic process may not start any: workers are plain processes, which
+    # the cluster still stops with itself.
+    "daemonize_workers": False,
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

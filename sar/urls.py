@@ -5,7 +5,7 @@ over that list); those with arguments are covered by tests/sar/test_views_access
 
 from django.urls import path, register_converter
 
-from sar.views import consents, journey, requests
+from sar.views import consents, downloads, journey, requests
 
 app_name = "sar"
 
@@ -47,6 +47,7 @@ urlpatterns = [
     path("<reference:reference>/sent/", journey.confirmation, name="confirmation"),
     path("<reference:reference>/answer/", requests.request_answer, name="answer"),
     path("<reference:reference>/withdraw/", requests.request_withdraw_view, name="withdraw"),
+    path("<reference:reference>/records/<int:case_id>/", downloads.download, name="download"),
 ]
 
 # The pages without arguments: each must be in PERSONAL_URL_NAMES (a test checks).

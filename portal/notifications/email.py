@@ -35,6 +35,9 @@ NOTICES = {
     "request_received": "We have received your request",
     "request_update": "There is an update on your request",
     "request_refused": "A decision on your request",
+    # To the member of staff who asked for a bundle (sar.bundles).
+    "bundle_ready": "A bundle you prepared is ready to check",
+    "bundle_failed": "A bundle you prepared could not be made",
 }
 
 UNKNOWN_NOTICE = "There is no notice called {template!r}."

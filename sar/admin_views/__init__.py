@@ -1,14 +1,28 @@
 """Staff screens for the right of access in the Wagtail admin: the caseworker
-dashboard (``dashboard``), one case and its steps (``cases``), consent to
-disclose (``consents``), and who may open them (``access``). The rules they
-apply are the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``);
-``sar.wagtail_hooks`` mounts ``urlpatterns`` under /admin/requests/."""
+dashboard (``dashboard``), one case and its steps (``cases``), its records
+(``records``) and their redaction review and log (``redactions``,
+``redaction_record``), its bundle (``bundles``), consent to disclose
+(``consents``), and who may open them (``access``). The rules they apply are
+the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``,
+``sar.records``, ``sar.redactions``); ``sar.wagtail_hooks`` mounts
+``urlpatterns`` under /admin/requests/."""
 
 from django.urls import path
 
+from sar.admin_views.bundles import (
+    BundleMakeAvailableView,
+    BundlePdfView,
+    BundlePrepareView,
+    BundleRetryView,
+    BundleRevokeView,
+    BundleStatusView,
+)
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
+from sar.admin_views.records import RecordIncludeView, RecordsView
+from sar.admin_views.redaction_record import RedactionRecordView
+from sar.admin_views.redactions import RedactionLogView, RedactionOverviewView
 
 app_name = "sar_admin"
 
@@ -16,6 +30,31 @@ urlpatterns = [
     path("", CaseListView.as_view(), name="dashboard"),
     path("results/", CaseListResultsView.as_view(), name="dashboard_results"),
     path("cases/<int:pk>/", CaseDetailView.as_view(), name="case"),
+    # Records and redaction: before the step pattern, whose slug would take them.
+    path("cases/<int:pk>/records/", RecordsView.as_view(), name="case_records"),
+    path(
+        "cases/<int:pk>/records/<int:record_pk>/include/",
+        RecordIncludeView.as_view(),
+        name="record_include",
+    ),
+    path("cases/<int:pk>/redaction/", RedactionOverviewView.as_view(), name="redaction"),
+    path("cases/<int:pk>/redaction/log/", RedactionLogView.as_view(), name="redaction_log"),
+    path(
+        "cases/<int:pk>/redaction/<int:record_pk>/",
+        RedactionRecordView.as_view(),
+        name="redaction_record",
+    ),
+    # The bundle: two segments after the case, so the step pattern never takes them.
+    path("cases/<int:pk>/bundle/prepare/", BundlePrepareView.as_view(), name="bundle_prepare"),
+    path("cases/<int:pk>/bundle/retry/", BundleRetryView.as_view(), name="bundle_retry"),
+    path("cases/<int:pk>/bundle/status/", BundleStatusView.as_view(), name="bundle_status"),
+    path("cases/<int:pk>/bundle/pdf/", BundlePdfView.as_view(), name="bundle_pdf"),
+    path("cases/<int:pk>/bundle/revoke/", BundleRevokeView.as_view(), name="bundle_revoke"),
+    path(
+        "cases/<int:pk>/bundle/available/",
+        BundleMakeAvailableView.as_view(),
+        name="bundle_available",
+    ),
     path("cases/<int:pk>/<slug:step>/", CaseStepView.as_view(), name="case_step"),
     path("consents/", ConsentIndexView.as_view(), name="consents"),
     path("consents/<int:parent_pk>/", ParentConsentsView.as_view(), name="parent_consents"),

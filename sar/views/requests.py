@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import personal_page
-from sar import clock, deadlines, selectors
+from sar import bundles, clock, deadlines, selectors
 from sar.forms import AnswerForm, WithdrawRequestForm
 from sar.models import ANSWERED_STATUSES, AccessRequest, CaseStatus, Delivery, Scope, SubjectKind
 from sar.views.access import DOMAIN_ERRORS, posted
@@ -97,6 +97,7 @@ def request_detail(request, reference):
     access_request = selectors.request_for_parent(request.user, reference)
     timeline = list(selectors.parent_timeline(request.user, reference).order_by("-at", "-id"))
     clarification = _clarification_open(access_request)
+    downloads = _downloads(request.user, access_request)
     return render(
         request,
         "sar/parent/request_detail.html",
@@ -109,8 +110,30 @@ def request_detail(request, reference):
             "scope_label": Scope(access_request.scope).label,
             "delivery_label": Delivery(access_request.delivery).label,
             "projected_due_on": _projected_due_on(access_request),
+            "downloads": downloads,
+            "any_download_available": any(d["available"] for d in downloads),
         },
     )
+
+
+def _downloads(user, access_request: AccessRequest) -> list[dict]:
+    """Each person's records to download (or the words for one that has
+    expired or been revoked); nothing for a case not yet approved or on hold."""
+    several = len(access_request.cases.all()) > 1
+    return [
+        {
+            "name": _people_name(d.case) if several else "",
+            "available": d.state == bundles.DownloadState.AVAILABLE,
+            "message": d.message,
+            "bundle": d.bundle,
+            "case_id": d.case.pk,
+        }
+        for d in bundles.downloads_for_parent(user, access_request)
+    ]
+
+
+def _people_name(case) -> str:
+    return _("you") if case.kind == SubjectKind.REQUESTER else case.child.full_name
 
 
 def _projected_due_on(access_request: AccessRequest):

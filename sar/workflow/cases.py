@@ -6,13 +6,24 @@ saved. The rows they enforce are in ``sar.workflow.table.TRANSITIONS``."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from sar import children, clock, deadlines, roles
 from sar.exceptions import NotPermitted, RuleViolation
-from sar.models import ANSWERED_STATUSES, CaseStatus, ConsentStatus, SubjectCase, SubjectKind
+from sar.models import (
+    ANSWERED_STATUSES,
+    Bundle,
+    BundleStatus,
+    CaseStatus,
+    ConsentStatus,
+    SubjectCase,
+    SubjectCaseRecord,
+    SubjectKind,
+)
+from sar.records import records_in_scope
 from sar.workflow import messages
-from sar.workflow.engine import act, perform
+from sar.workflow.engine import act, log_step, perform
 
 # Cases that have not gone past the first look: asking for evidence is only
 # possible while every open case of the request is in one of these.
@@ -100,16 +111,46 @@ def case_submit_for_review(*, case: SubjectCase, actor, reason: str = "") -> Sub
     return perform("submit_for_review", case=case, actor=actor, reason=reason)
 
 
+def ready_bundle(case: SubjectCase) -> Bundle | None:
+    """The case's bundle if it is ready (rendered and stored), else None."""
+    return Bundle.objects.filter(subject_case=case, status=BundleStatus.READY).first()
+
+
+def bundle_out_of_date(bundle: Bundle) -> bool:
+    """Whether the records chosen, or a redaction decision, changed after
+    ``bundle`` was asked for, so the PDF may not show them. (A record's own
+    text changing is caught when the bundle is built: its spans no longer fit.)"""
+    case = bundle.subject_case
+    since = bundle.requested_at
+    # sar.redactions checks case statuses through sar.workflow: imported here.
+    from sar.redactions import decisions_changed_since
+
+    if decisions_changed_since(case, since):  # made, changed or removed
+        return True
+    if SubjectCaseRecord.objects.filter(subject_case=case, added_at__gt=since).exists():
+        return True
+    return records_in_scope(case).count() != bundle.record_count + bundle.withheld_count
+
+
 def case_submit_for_approval(*, case: SubjectCase, actor, reason: str = "") -> SubjectCase:
-    """Redaction is done: ask a second person to approve. Records who asked,
-    since they may not approve it themselves."""
+    """Redaction is done and the bundle is ready: ask a second person to
+    approve. Records who asked, since they may not approve it themselves."""
+
+    def check(case, actor):
+        bundle = ready_bundle(case)
+        if bundle is None:
+            raise RuleViolation(messages.BUNDLE_NOT_READY)
+        if bundle_out_of_date(bundle):
+            raise RuleViolation(messages.BUNDLE_OUT_OF_DATE)
 
     def change(case, actor, on):
         case.submitted_for_approval_by = actor
         case.approved_by = None
         case.approved_at = None
 
-    return perform("submit_for_approval", case=case, actor=actor, reason=reason, change=change)
+    return perform(
+        "submit_for_approval", case=case, actor=actor, reason=reason, check=check, change=change
+    )
 
 
 def case_return(*, case: SubjectCase, actor, reason: str) -> SubjectCase:
@@ -119,6 +160,36 @@ def case_return(*, case: SubjectCase, actor, reason: str) -> SubjectCase:
         case.submitted_for_approval_by = None
 
     return perform("return", case=case, actor=actor, reason=reason, change=change)
+
+
+def case_reopen(*, case: SubjectCase, actor, reason: str = "") -> SubjectCase:
+    """A caseworker takes a case waiting for approval, or approved, back to
+    review: the approval (or the request for it) is void, and so is the
+    parent's download. Preparing the bundle again takes this step
+    (``sar.bundles.bundle_prepare``). A parent already told their records
+    were ready reads that we are updating them, and is emailed."""
+    was = {}
+
+    def check(case, actor):
+        was["status"] = case.status
+
+    def change(case, actor, on):
+        case.submitted_for_approval_by = None
+        case.approved_by = None
+        case.approved_at = None
+        if was["status"] == CaseStatus.APPROVED:
+            log_step(
+                kind="records_updating",
+                request=case.request,
+                case=case,
+                actor=actor,
+                message=messages.RECORDS_UPDATING,
+                now=timezone.now(),
+                visible_to_parent=True,
+                notice="request_update",
+            )
+
+    return perform("reopen", case=case, actor=actor, reason=reason, check=check, change=change)
 
 
 def check_release_rules(case: SubjectCase) -> None:
@@ -135,25 +206,47 @@ def check_release_rules(case: SubjectCase) -> None:
 
 
 def case_approve(*, case: SubjectCase, actor, reason: str = "") -> SubjectCase:
-    """Approve the prepared records for release. Not by the person who
-    submitted them for approval; not for a child of 12+ without their
-    competence and views recorded, nor a young person of 16+ without consent."""
+    """Approve the bundle for release: the parent can download it for
+    ``BUNDLE_DOWNLOAD_DAYS`` days, and is told (a content-free email and a
+    timeline entry). Not by the person who submitted the case for approval,
+    nor by the person who prepared the bundle; not for a child of 12+ without
+    their competence and views recorded, nor a young person of 16+ without
+    consent."""
+    approved = {}
 
     def check(case, actor):
         if case.submitted_for_approval_by_id == actor.pk:
             raise NotPermitted(messages.APPROVER_IS_PREPARER)
+        bundle = ready_bundle(case)
+        if bundle is None:
+            raise RuleViolation(messages.BUNDLE_NOT_READY_TO_APPROVE)
+        if bundle.prepared_by_id == actor.pk:
+            raise NotPermitted(messages.APPROVER_PREPARED_BUNDLE)
+        if bundle_out_of_date(bundle):
+            raise RuleViolation(messages.BUNDLE_OUT_OF_DATE)
         check_release_rules(case)
+        approved["bundle"] = bundle
 
     def change(case, actor, on):
+        now = timezone.now()
         case.approved_by = actor
-        case.approved_at = timezone.now()
+        case.approved_at = now
+        # A new approval makes the download available afresh, even if an
+        # earlier one was revoked.
+        Bundle.objects.filter(pk=approved["bundle"].pk).update(
+            available_until=now + datetime.timedelta(days=settings.BUNDLE_DOWNLOAD_DAYS),
+            revoked_at=None,
+            revoked_by=None,
+            revoke_reason="",
+        )
 
     return perform("approve", case=case, actor=actor, reason=reason, check=check, change=change)
 
 
 def case_release(*, case: SubjectCase, actor, reason: str = "") -> SubjectCase:
-    """Make the approved records available to the parent (download or
-    appointment) and tell them, without saying anything in the email."""
+    """Record that the approved records were given to the parent, for example
+    at an appointment. (The parent's first download records it by itself.)
+    The parent was told at approval, so nothing is sent now."""
     return perform("release", case=case, actor=actor, reason=reason)
 
 

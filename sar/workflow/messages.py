@@ -8,6 +8,7 @@ OWN_REQUEST = "You cannot work on a request you made yourself. Ask a colleague t
 APPROVER_IS_PREPARER = (
     "You submitted this case for approval, so a different approver must approve it."
 )
+APPROVER_PREPARED_BUNDLE = "You prepared this bundle, so a different approver must approve it."
 ASSIGNEE_NOT_CASEWORKER = "Cases can only be assigned to a caseworker."
 
 # Where the case is ("You cannot release the records while the case is
@@ -29,6 +30,16 @@ EVIDENCE_AFTER_WORK_STARTED = (
 EVIDENCE_DATE_IN_FUTURE = "The date the evidence arrived cannot be in the future."
 EVIDENCE_DATE_BEFORE_REQUEST = (
     "The date the evidence arrived cannot be before the request was received."
+)
+BUNDLE_NOT_READY = (
+    "Prepare the bundle, and wait until it is ready, before submitting the case for approval."
+)
+BUNDLE_NOT_READY_TO_APPROVE = (
+    "There is no ready bundle to approve. Send the case back for more work."
+)
+BUNDLE_OUT_OF_DATE = (
+    "The records or redactions changed after the bundle was prepared. Prepare it again "
+    "so that it shows them."
 )
 CLOCK_NOT_STARTED = (
     "The time to respond has not started yet (evidence is awaited), so it cannot be extended."
@@ -66,6 +77,12 @@ INTERPRETER_LANGUAGE_REQUIRED = "Enter the language you need an interpreter for.
 ADJUSTMENT_OTHER_REQUIRED = "Enter the adjustment you need."
 CODE_NOT_ACKNOWLEDGED = "Confirm that you have read the confidentiality code."
 RECEIVED_IN_FUTURE = "A request cannot be received in the future."
+
+# Words the parent reads in their timeline when approved records are taken
+# back (the bundle is being prepared again).
+RECORDS_UPDATING = (
+    "We are making a change to the copy of your records. We will tell you when it is ready."
+)
 
 # Words the parent reads in their timeline (and, for a refusal, the rights text
 # the notice must carry: UK GDPR Art. 12(4)).

@@ -13,7 +13,14 @@ enforce the rows; the staff and parent screens read them
     clarification ──answer_clarification (parent)──> in_progress (clock restarts)
     in_progress ──submit_for_review──> in_review ──submit_for_approval──> awaiting_approval
     awaiting_approval ──return──> in_review        awaiting_approval ──approve──> approved
+    awaiting_approval | approved ──reopen──> in_review (approval void; preparing the bundle
+                                             again takes this step)
     approved ──release──> released ──close──> closed
+
+Approval is when the parent learns their records are ready (an email, and a
+download until the bundle's ``available_until``); ``release`` records that
+they have been given: the parent's first download takes it
+(``sar.bundles.bundle_download``), or a caseworker after an appointment.
     (not yet approved) ──refuse──> refused         (not answered) ──withdraw (parent)──> withdrawn
     (not finished) ──place_hold──> on_hold ──lift_hold──> (the status before the hold)
 """
@@ -21,7 +28,7 @@ enforce the rows; the staff and parent screens read them
 from dataclasses import dataclass
 
 from sar import roles
-from sar.models import CaseStatus, SubjectCase
+from sar.models import Bundle, CaseStatus, SubjectCase
 from sar.roles import APPROVER, CASEWORKER, REQUESTER, SAFEGUARDING_LEAD
 from sar.workflow.messages import RIGHTS_TEXT
 
@@ -158,21 +165,31 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_reason=True,
     ),
     Transition(
+        "reopen",
+        "take back for more work (the approval is void)",
+        (S.AWAITING_APPROVAL, S.APPROVED),
+        S.IN_REVIEW,
+        (CASEWORKER,),
+    ),
+    Transition(
         "approve",
         "approve release",
         (S.AWAITING_APPROVAL,),
         S.APPROVED,
         (APPROVER,),
+        parent_visible=True,
+        parent_message=(
+            "Your records are ready. You can download them from this page, "
+            "or book an appointment to look at them with us."
+        ),
+        notice="records_ready",
     ),
     Transition(
         "release",
-        "release the records",
+        "record that the records were given",
         (S.APPROVED,),
         S.RELEASED,
         (CASEWORKER,),
-        parent_visible=True,
-        parent_message="Your records are ready.",
-        notice="records_ready",
     ),
     Transition(
         "close",
@@ -280,12 +297,20 @@ def allowed_actions(case: SubjectCase, user) -> list[Transition]:
     return _allowed(ACTIONS, case, user)
 
 
+def _prepared_by(case: SubjectCase, user) -> bool:
+    """Whether ``user`` submitted ``case`` for approval or prepared its bundle
+    (so may not approve it)."""
+    if case.submitted_for_approval_by_id == user.pk:
+        return True
+    return Bundle.objects.filter(subject_case=case, prepared_by=user).exists()
+
+
 def _allowed(steps: tuple[Transition, ...], case: SubjectCase, user) -> list[Transition]:
     allowed = []
     for t in steps:
         if case.status not in t.sources or not actor_may(t, user, case):
             continue
-        if t.name == "approve" and case.submitted_for_approval_by_id == user.pk:
+        if t.name == "approve" and _prepared_by(case, user):
             continue
         allowed.append(t)
     return allowed
@@ -294,8 +319,12 @@ def _allowed(steps: tuple[Transition, ...], case: SubjectCase, user) -> list[Tra
 # What the parent reads as a case's status. Every stage of the work behind
 # the scenes, and a safeguarding hold, read the same, so a hold can never be
 # told apart from ordinary work (a hold on a case waiting for the parent's
-# evidence or answer therefore reads as "still working" too).
+# evidence or answer therefore reads as "still working" too, and so does a
+# hold on records already approved, whose download stops with it: the same
+# words as a bundle taken back for more work).
 WORKING_LABEL = "We are still working on your request"
+# From approval (when the parent is told) until the case is closed.
+READY_LABEL = "Your records are ready"
 PARENT_STATUS_LABELS = {
     S.SUBMITTED: "Received",
     S.AWAITING_EVIDENCE: "We need evidence from you",
@@ -303,9 +332,9 @@ PARENT_STATUS_LABELS = {
     S.IN_PROGRESS: WORKING_LABEL,
     S.IN_REVIEW: WORKING_LABEL,
     S.AWAITING_APPROVAL: WORKING_LABEL,
-    S.APPROVED: WORKING_LABEL,
+    S.APPROVED: READY_LABEL,
     S.ON_HOLD: WORKING_LABEL,
-    S.RELEASED: "Your records are ready",
+    S.RELEASED: READY_LABEL,
     S.CLOSED: "Completed",
     S.REFUSED: "Refused",
     S.WITHDRAWN: "Withdrawn",

@@ -217,7 +217,9 @@ def test_a_step_from_the_wrong_status_shows_why(staff_client, caseworker, case):
     assert response.status_code == 200
     assert shows(
         response,
-        messages.INVALID_TRANSITION.format(status="In progress", action="release the records"),
+        messages.INVALID_TRANSITION.format(
+            status="In progress", action="record that the records were given"
+        ),
     )
     case.refresh_from_db()
     assert case.status == S.IN_PROGRESS

@@ -41,6 +41,7 @@ def urls_with_arguments(submit, parent, caseworker):
         url("confirmation", request.reference),
         url("answer", request.reference),
         url("withdraw", request.reference),
+        url("download", request.reference, request.cases.first().pk),
         url("consent_withdraw", consent.pk),
         url("child_change", "abcd1234"),
         url("child_remove", "abcd1234"),

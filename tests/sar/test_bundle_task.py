@@ -1,0 +1,274 @@
+"""The bundle task: idempotent (a stale generation, or a second delivery,
+makes no second file and no second email), failures recorded on the bundle
+with a reason for staff that never quotes a record, and tried again."""
+
+import datetime as dt
+import logging
+
+import pytest
+from django.utils import timezone
+
+from sar import bundles
+from sar.bundles import messages as bundle_messages
+from sar.exceptions import RuleViolation
+from sar.models import Bundle, BundleStatus, Record, TimelineEntry
+from sar.pdf.render import BundleRenderError
+from sar.redaction import ReasonCode
+from sar.redactions import RECORD_CHANGED, redaction_add_text
+from sar.tasks import prepare_bundle_task
+from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
+    _render_in_process,
+    accept_every_suggestion,
+    in_review,
+    make_record,
+    pdf_of,
+    prepare,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRET_PHONE = "01632 960123"
+
+
+@pytest.fixture
+def record(parent, caseworker):
+    return make_record(parent, caseworker, body=f"Mum rang from {SECRET_PHONE} today.")
+
+
+@pytest.fixture
+def case(submit, caseworker, record):
+    case = in_review(submit().cases.get(), caseworker, [record])
+    accept_every_suggestion(case, caseworker)
+    return case
+
+
+def ready_emails(mailoutbox):
+    return [m for m in mailoutbox if "ready to check" in m.subject]
+
+
+def failed_emails(mailoutbox):
+    return [m for m in mailoutbox if "could not be made" in m.subject]
+
+
+# Idempotent ----------------------------------------------------------------------
+
+
+def test_a_second_delivery_of_a_finished_task_does_nothing(
+    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+):
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+    name, sha = bundle.file.name, bundle.sha256
+    storage = bundle.file.storage
+    files = set(storage.listdir("bundles")[1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = prepare_bundle_task(bundle.pk, bundle.generation)
+
+    assert outcome == "skipped"
+    bundle.refresh_from_db()
+    assert (bundle.file.name, bundle.sha256, bundle.attempts) == (name, sha, 1)
+    assert set(storage.listdir("bundles")[1]) == files
+    assert len(ready_emails(mailoutbox)) == 1
+    assert TimelineEntry.objects.filter(kind="bundle_ready").count() == 1
+
+
+def test_two_deliveries_of_an_unfinished_task_make_one_bundle_and_one_email(
+    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+):
+    # The queue delivers the task again when a worker died part-way (the
+    # bundle is left "rendering"): the redelivery builds it; a third does nothing.
+    with django_capture_on_commit_callbacks(execute=False):
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    bundle = Bundle.objects.get(subject_case=case)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=1, started_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = prepare_bundle_task(bundle.pk, bundle.generation)
+        second = prepare_bundle_task(bundle.pk, bundle.generation)
+
+    assert (first, second) == ("ready", "skipped")
+    bundle.refresh_from_db()
+    assert bundle.status == BundleStatus.READY
+    assert bundle.attempts == 2
+    assert len(bundle.file.storage.listdir("bundles")[1]) == 1
+    assert len(ready_emails(mailoutbox)) == 1
+
+
+def test_a_task_for_an_earlier_preparation_does_nothing(
+    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    first = Bundle.objects.get(subject_case=case).generation
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+    assert bundle.generation == first + 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prepare_bundle_task(bundle.pk, first) == "skipped"
+
+    bundle.refresh_from_db()
+    assert (bundle.status, bundle.generation) == (BundleStatus.READY, first + 1)
+    assert len(ready_emails(mailoutbox)) == 1
+
+
+def test_the_task_is_named_for_its_bundle_and_generation(case, caseworker):
+    bundle = Bundle(pk=7, generation=3)
+    assert bundles.task_name(bundle) == "bundle-7-generation-3"
+
+
+# Failures --------------------------------------------------------------------
+
+
+def test_a_record_changed_after_it_was_prepared_fails_the_bundle_with_a_clear_reason(
+    case, caseworker, record, django_capture_on_commit_callbacks, mailoutbox
+):
+    redaction_add_text(
+        subject_case=case,
+        record=record,
+        field="body",
+        text="today",
+        reason_code=ReasonCode.SERIOUS_HARM,
+        actor=caseworker,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    # Edited before the task runs: the span chosen by hand no longer covers its words.
+    changed = Record.objects.get(pk=record.pk)
+    changed.body = f"Mum rang from {SECRET_PHONE} twice."
+    changed.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+
+    bundle = Bundle.objects.get(subject_case=case)
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == RECORD_CHANGED.format(record=changed)
+    assert "twice" not in bundle.error and SECRET_PHONE not in bundle.error
+    assert not bundle.file and not bundle.sha256
+    assert TimelineEntry.objects.get(kind="bundle_failed").message.endswith(bundle.error)
+    [sent] = failed_emails(mailoutbox)
+    assert sent.to == [caseworker.email]
+    assert case.request.reference not in sent.body
+
+    # Trying again is refused, with the same words, until the review is put right.
+    with pytest.raises(RuleViolation) as caught:
+        bundles.bundle_retry(bundle=bundle, actor=caseworker)
+    assert caught.value.message == RECORD_CHANGED.format(record=changed)
+    changed.body = f"Mum rang from {SECRET_PHONE} today."
+    changed.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        bundles.bundle_retry(bundle=bundle, actor=caseworker)
+    bundle.refresh_from_db()
+    assert (bundle.status, bundle.generation, bundle.error) == (BundleStatus.READY, 2, "")
+    assert pdf_of(bundle).startswith(b"%PDF")
+
+
+def test_a_rendering_error_is_reported_without_its_own_words(
+    case, caseworker, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise BundleRenderError(f"Rendering the bundle failed (ValueError: {SECRET_PHONE}).")
+
+    monkeypatch.setattr("sar.pdf.render.render_bundle", broken)
+    caplog.set_level(logging.INFO)
+
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_RENDER
+    assert SECRET_PHONE not in caplog.text
+
+
+def test_an_unexpected_error_fails_the_bundle_and_is_not_raised_to_the_queue(
+    case, caseworker, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"Cannot read {SECRET_PHONE}")
+
+    monkeypatch.setattr("sar.bundles.build.record_html", broken)
+    caplog.set_level(logging.INFO)
+
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_UNEXPECTED
+    assert "RuntimeError" in caplog.text
+    assert SECRET_PHONE not in caplog.text
+
+
+def test_a_bundle_that_keeps_stopping_part_way_is_failed_with_a_reason(
+    case, caseworker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=bundles.MAX_ATTEMPTS
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prepare_bundle_task(bundle.pk, bundle.generation) == "skipped"
+
+    bundle.refresh_from_db()
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_ATTEMPTS.format(attempts=bundles.MAX_ATTEMPTS)
+
+
+def test_a_queue_that_cannot_take_the_task_fails_the_bundle(
+    case, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("sar.bundles.prepare.async_task", down)
+
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_QUEUE
+
+
+def test_only_a_failed_or_stalled_bundle_can_be_tried_again(
+    settings, case, caseworker, django_capture_on_commit_callbacks
+):
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+    with pytest.raises(RuleViolation) as caught:
+        bundles.bundle_retry(bundle=bundle, actor=caseworker)
+    assert caught.value.message == bundle_messages.NOT_RETRYABLE
+
+    started = timezone.now() - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, file="", sha256="", started_at=started
+    )
+    bundle.refresh_from_db()
+    assert bundles.bundle_stalled(bundle)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundles.bundle_retry(bundle=bundle, actor=caseworker)
+    bundle.refresh_from_db()
+    assert (bundle.status, bundle.generation) == (BundleStatus.READY, 2)
+
+
+# Progress ----------------------------------------------------------------------
+
+
+def test_progress_is_saved_at_the_start_and_end_and_throttled_between(
+    case, caseworker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(status=BundleStatus.RENDERING)
+    writer = bundles.ProgressWriter(bundle.pk, bundle.generation, seconds=3600)
+
+    def progress():
+        return Bundle.objects.values_list("progress_done", "progress_total").get(pk=bundle.pk)
+
+    writer(0, 120)
+    assert progress() == (0, 120)
+    writer(50, 120)
+    assert progress() == (0, 120)  # within the interval: not written
+    writer(120, 120)
+    assert progress() == (120, 120)
+    # A writer for an earlier generation never touches the bundle.
+    bundles.ProgressWriter(bundle.pk, bundle.generation - 1, seconds=0)(3, 120)
+    assert progress() == (120, 120)
