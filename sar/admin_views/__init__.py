@@ -1,6 +1,7 @@
 """Staff screens for the right of access in the Wagtail admin: the caseworker
 dashboard (``dashboard``), one case and its steps (``cases``), consent to
-disclose (``consents``), and who may open them (``access``). The rules they
+disclose (``consents``), safeguarding holds (``holds``), and who may open
+them (``access``). The rules they
 apply are the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``);
 ``sar.wagtail_hooks`` mounts ``urlpatterns`` under /admin/requests/."""
 
@@ -9,6 +10,13 @@ from django.urls import path
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
+from sar.admin_views.holds import (
+    HoldDetailView,
+    HoldLiftView,
+    HoldReportResultsView,
+    HoldReportView,
+    ServiceCaseHoldView,
+)
 
 app_name = "sar_admin"
 
@@ -20,4 +28,9 @@ urlpatterns = [
     path("consents/", ConsentIndexView.as_view(), name="consents"),
     path("consents/<int:parent_pk>/", ParentConsentsView.as_view(), name="parent_consents"),
     path("consents/<int:parent_pk>/new/", ConsentRecordView.as_view(), name="consent_record"),
+    path("holds/", HoldReportView.as_view(), name="holds"),
+    path("holds/results/", HoldReportResultsView.as_view(), name="holds_results"),
+    path("holds/service-case/", ServiceCaseHoldView.as_view(), name="hold_service_case"),
+    path("holds/<int:pk>/", HoldDetailView.as_view(), name="hold"),
+    path("holds/<int:pk>/lift/", HoldLiftView.as_view(), name="hold_lift"),
 ]

@@ -210,6 +210,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         request_level=True,
         audit_reason=False,
     ),
+    # The reason for a hold, and the decision to lift it, are kept encrypted
+    # on the hold (sar.safeguarding); the audit trail names the hold and the
+    # exemption relied on.
     Transition(
         "place_hold",
         "place a safeguarding hold",
@@ -217,6 +220,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.ON_HOLD,
         (SAFEGUARDING_LEAD,),
         needs_reason=True,
+        audit_reason=False,
     ),
     Transition(
         "lift_hold",
@@ -225,6 +229,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         (SAFEGUARDING_LEAD,),
         needs_reason=True,
+        audit_reason=False,
     ),
 )
 

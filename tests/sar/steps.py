@@ -3,7 +3,7 @@ constraints), and take any step of the transition table by name."""
 
 from django.utils import timezone
 
-from sar.models import TERMINAL_STATUSES, CaseStatus, SubjectCase
+from sar.models import TERMINAL_STATUSES, CaseStatus, HoldExemption, SubjectCase
 from sar.workflow import (
     CASE_STEPS,
     TRANSITIONS_BY_NAME,
@@ -12,6 +12,8 @@ from sar.workflow import (
 )
 
 REASON = "Because the records need it."
+# The exemption a safeguarding hold relies on, in these tests.
+EXEMPTION = HoldExemption.EDUCATION_SERIOUS_HARM
 # Where a case on hold goes back to, in these tests.
 HELD_FROM = CaseStatus.IN_REVIEW
 
@@ -40,4 +42,6 @@ def take_step(name: str, case: SubjectCase, actor, *, reason: str = REASON):
     if name == "withdraw":
         return request_withdraw(parent=actor, request=case.request)
     assert not TRANSITIONS_BY_NAME[name].request_level
+    if name == "place_hold":
+        return CASE_STEPS[name](case=case, actor=actor, reason=reason, exemption=EXEMPTION)
     return CASE_STEPS[name](case=case, actor=actor, reason=reason)
