@@ -452,3 +452,32 @@ class ConsentForm(forms.Form):
 
     def domain_kwargs(self) -> dict:
         return dict(self.cleaned_data)
+
+
+# Retention and disposal -------------------------------------------------------
+
+
+class LeftEducationForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Date they left education"),
+        help_text=_(
+            "When the child or young person left school, college or training. Leave empty "
+            "to clear a date recorded by mistake."
+        ),
+        widget=AdminDateInput,
+        required=False,
+    )
+
+
+class DisposalConfirmForm(forms.Form):
+    typed = forms.CharField(
+        label=_("Type the case's name to confirm"),
+        max_length=100,
+        error_messages={"required": _("Type the case's name to confirm.")},
+    )
+
+    def __init__(self, *args, phrase: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["typed"].help_text = _(
+            "Type “%(phrase)s”. Everything listed above is deleted and cannot be recovered."
+        ) % {"phrase": phrase}

@@ -15,6 +15,13 @@ class CaseStaffMenuItem(MenuItem):
         return roles.is_case_staff(request.user)
 
 
+class RetentionStaffMenuItem(MenuItem):
+    """Caseworkers and administrators."""
+
+    def is_shown(self, request):
+        return roles.has_any_role(request.user, (roles.CASEWORKER, roles.ADMINISTRATOR))
+
+
 class HoldStaffMenuItem(MenuItem):
     """Safeguarding leads and administrators: nobody else sees holds."""
 
@@ -51,6 +58,13 @@ def register_requests_menu():
                 name="sar-holds",
                 icon_name="lock",
                 order=300,
+            ),
+            RetentionStaffMenuItem(
+                _("Disposal"),
+                reverse("sar_admin:disposal_queue"),
+                name="sar-disposal",
+                icon_name="bin",
+                order=400,
             ),
         ]
     )

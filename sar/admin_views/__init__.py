@@ -1,7 +1,7 @@
 """Staff screens for the right of access in the Wagtail admin: the caseworker
 dashboard (``dashboard``), one case and its steps (``cases``), consent to
-disclose (``consents``), safeguarding holds (``holds``), and who may open
-them (``access``). The rules they
+disclose (``consents``), safeguarding holds (``holds``), retention and
+disposal (``retention``), and who may open them (``access``). The rules they
 apply are the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``);
 ``sar.wagtail_hooks`` mounts ``urlpatterns`` under /admin/requests/."""
 
@@ -16,6 +16,16 @@ from sar.admin_views.holds import (
     HoldReportResultsView,
     HoldReportView,
     ServiceCaseHoldView,
+)
+from sar.admin_views.retention import (
+    DisposalCertificateView,
+    DisposalConfirmView,
+    DisposalQueueView,
+    DisposalRecordListView,
+    DisposalRecordView,
+    LeftEducationView,
+    ServiceCaseListView,
+    ServiceCaseRetentionView,
 )
 
 app_name = "sar_admin"
@@ -33,4 +43,28 @@ urlpatterns = [
     path("holds/service-case/", ServiceCaseHoldView.as_view(), name="hold_service_case"),
     path("holds/<int:pk>/", HoldDetailView.as_view(), name="hold"),
     path("holds/<int:pk>/lift/", HoldLiftView.as_view(), name="hold_lift"),
+    path("disposal/", DisposalQueueView.as_view(), name="disposal_queue"),
+    path("disposal/service-cases/", ServiceCaseListView.as_view(), name="retention_cases"),
+    path(
+        "disposal/service-cases/<int:pk>/",
+        ServiceCaseRetentionView.as_view(),
+        name="retention_case",
+    ),
+    path(
+        "disposal/service-cases/<int:pk>/children/<int:child_pk>/left-education/",
+        LeftEducationView.as_view(),
+        name="left_education",
+    ),
+    path(
+        "disposal/service-cases/<int:pk>/dispose/",
+        DisposalConfirmView.as_view(),
+        name="disposal_confirm",
+    ),
+    path("disposal/records/", DisposalRecordListView.as_view(), name="disposal_records"),
+    path("disposal/records/<int:pk>/", DisposalRecordView.as_view(), name="disposal_record"),
+    path(
+        "disposal/records/<int:pk>/certificate.pdf",
+        DisposalCertificateView.as_view(),
+        name="disposal_certificate",
+    ),
 ]
