@@ -1,7 +1,7 @@
 """Staff screens for the right of access in the Wagtail admin: the caseworker
 dashboard (``dashboard``), one case and its steps (``cases``), consent to
 disclose (``consents``), safeguarding holds (``holds``), retention and
-disposal (``retention``), and who may open them (``access``). The rules they
+disposal (``retention``, ``disposal_records``), and who may open them (``access``). The rules they
 apply are the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``);
 ``sar.wagtail_hooks`` mounts ``urlpatterns`` under /admin/requests/."""
 
@@ -10,6 +10,11 @@ from django.urls import path
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
+from sar.admin_views.disposal_records import (
+    DisposalCertificateView,
+    DisposalRecordListView,
+    DisposalRecordView,
+)
 from sar.admin_views.holds import (
     HoldDetailView,
     HoldLiftView,
@@ -18,11 +23,8 @@ from sar.admin_views.holds import (
     ServiceCaseHoldView,
 )
 from sar.admin_views.retention import (
-    DisposalCertificateView,
     DisposalConfirmView,
     DisposalQueueView,
-    DisposalRecordListView,
-    DisposalRecordView,
     LeftEducationView,
     ServiceCaseListView,
     ServiceCaseRetentionView,

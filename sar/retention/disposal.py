@@ -263,6 +263,19 @@ def _delete_files(names) -> None:
             logger.exception("Could not delete the disposed file %s; remove it by hand.", name)
 
 
+def _lock_scope(service_case: ServiceCase) -> None:
+    """Lock the requests and subject cases a disposal reaches, in the order
+    the workflow locks them (request, then its cases), so a hold or a step
+    taken at the same moment either lands first, and is seen by the checks,
+    or waits and finds nothing left."""
+    case_ids = disposal_scope(service_case).subject_case_ids
+    request_ids = set(
+        SubjectCase.objects.filter(pk__in=case_ids).values_list("request_id", flat=True)
+    )
+    list(AccessRequest.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+    list(SubjectCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
+
+
 def disposal_confirm(*, service_case: ServiceCase, actor, typed: str) -> DisposalTombstone:
     """Dispose of ``service_case`` (a caseworker, having typed its name): delete
     everything in ``PLAN``'s reach, erase the personal fields of the audit
@@ -277,6 +290,7 @@ def disposal_confirm(*, service_case: ServiceCase, actor, typed: str) -> Disposa
         service_case = ServiceCase.objects.select_for_update().get(pk=service_case.pk)
         if service_case.service_user_id == actor.pk:
             raise NotPermitted(OWN_CASE)
+        _lock_scope(service_case)
         decision = queue.disposal_date(service_case)
         if (
             decision is None

@@ -452,6 +452,7 @@ def test_a_lead_holds_a_service_case_and_lifts_it_through_the_admin(
     lead = staff_client(safeguarding_lead)
     form_url = reverse("sar_admin:hold_service_case")
 
+    assert shows(lead.get(form_url), str(service_case))
     empty = lead.post(form_url, {"service_case": service_case.pk})
     assert shows(empty, safeguarding.EXEMPTION_REQUIRED)
     assert shows(empty, safeguarding.REASON_REQUIRED)
