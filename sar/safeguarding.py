@@ -148,7 +148,8 @@ def hold_place_on_case(
 ) -> SafeguardingHold:
     """Place a hold on one subject case: it stops where it is until the hold
     is lifted. Refused on a case that is finished (closed, refused,
-    withdrawn), or that already has a standing hold of its own."""
+    withdrawn) or already on hold (a further concern goes in the standing
+    hold's record)."""
     _check_lead(actor)
     reason = _clean(reason=reason, exemption=exemption)
     with transaction.atomic():
