@@ -399,6 +399,46 @@ def slot_cancel(
     return booking
 
 
+def bookings_cancel_by_service(
+    *,
+    access_request: AccessRequest,
+    actor,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> list[Booking]:
+    """Cancel every upcoming appointment of ``access_request`` because the
+    service has stopped the request (a safeguarding hold: ``sar.safeguarding``,
+    which decides who may, and calls this in its own transaction). The parent
+    gets the ordinary cancellation email and calendar cancellation, which
+    never give a reason; ``reason`` is what staff read on the booking, so it
+    must be neutral too. Returns the bookings cancelled."""
+    now = now or timezone.now()
+    cancelled = []
+    with transaction.atomic():
+        bookings = (
+            Booking.objects.select_for_update()
+            .select_related("request", "location")
+            .filter(request=access_request, status=BookingStatus.BOOKED, start__gt=now)
+            .order_by("start", "id")
+        )
+        for booking in bookings:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancel_reason = reason
+            booking.cancelled_by = actor
+            booking.sequence += 1
+            booking.save()
+            record(
+                action="appointments.booking.cancelled",
+                actor=actor,
+                obj=booking,
+                reason=reason,
+                data={**_event_data(booking), "by": "service"},
+            )
+            enqueue_booking_notice(booking=booking, template="appointment_cancelled")
+            cancelled.append(booking)
+    return cancelled
+
+
 def _mark(*, booking: Booking, actor, status: str, now, http_request) -> Booking:
     now = now or timezone.now()
     if not is_booking_staff(actor):

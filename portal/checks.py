@@ -57,3 +57,18 @@ def check_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_retention_periods(app_configs, **kwargs):
+    errors = []
+    for name in ("RETENTION_GRACE_DAYS", "RETENTION_CLOSED_NO_CHILDREN_DAYS"):
+        if getattr(settings, name) < 0:
+            errors.append(
+                Error(
+                    f"{name} cannot be negative.",
+                    hint="A number of days: 0 lists a case for disposal on the day it is due.",
+                    id="portal.E003",
+                )
+            )
+    return errors

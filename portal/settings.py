@@ -269,6 +269,13 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 SERVICE_NAME = env.str("SERVICE_NAME", default="SENDIASS records portal")
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")
 
+# Retention and disposal (sar.retention): a case is listed for disposal this
+# many days after the last child on it reached 25 or left education; a closed
+# case with no children, this many days after it closed. A caseworker always
+# confirms a disposal: nothing is deleted by the daily check.
+RETENTION_GRACE_DAYS = env.int("RETENTION_GRACE_DAYS", default=90)
+RETENTION_CLOSED_NO_CHILDREN_DAYS = env.int("RETENTION_CLOSED_NO_CHILDREN_DAYS", default=6 * 365)
+
 # Accounts and two-factor authentication (portal.accounts).
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "accounts:dashboard"

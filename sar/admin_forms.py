@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import AdminDateInput
 
-from sar import consent, deadlines, roles, selectors
-from sar.models import CaseStatus, ConsentMethod, SubjectCase
+from sar import consent, deadlines, roles, safeguarding, selectors
+from sar.models import CaseStatus, ConsentMethod, HoldExemption, ServiceCase, SubjectCase
 from sar.workflow import messages
 from sar.workflow.table import Transition
 
@@ -28,8 +28,6 @@ REASON_LABELS = {
     "request_clarification": _("Your question for the requester"),
     "return": _("What needs more work"),
     "refuse": _("Why the request is manifestly unfounded or excessive"),
-    "place_hold": _("Reason for the hold"),
-    "lift_hold": _("Reason for lifting the hold"),
     "extend": _("Why the request is complex"),
 }
 PARENT_READS = _(
@@ -183,6 +181,139 @@ class ExtendForm(forms.Form):
         return {"months": self.cleaned_data["months"], "reason": self.cleaned_data["reason"]}
 
 
+HOLD_THIS_CASE = "case"
+HOLD_SERVICE_CASE = "service_case"
+
+
+class ExemptionField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Exemption relied on"),
+            help_text=_("DPA 2018 Schedule 3: why the records may be held back."),
+            choices=HoldExemption.choices,
+            widget=forms.RadioSelect,
+            error_messages={"required": safeguarding.EXEMPTION_REQUIRED},
+            **kwargs,
+        )
+
+
+class HoldReasonField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Reason for the hold"),
+            help_text=_(
+                "Kept encrypted with the hold, for safeguarding leads and administrators "
+                "only. The requester is never told, and caseworkers do not see the case "
+                "while it is held."
+            ),
+            widget=forms.Textarea(attrs=TEXTAREA),
+            max_length=10000,
+            error_messages={"required": safeguarding.REASON_REQUIRED},
+            **kwargs,
+        )
+
+
+class PlaceHoldForm(forms.Form):
+    """Placing a hold from a case page: on this case, or on the requester's
+    whole service case (``sar.workflow.case_place_hold``)."""
+
+    scope = forms.ChoiceField(
+        label=_("What to hold"),
+        widget=forms.RadioSelect,
+        initial=HOLD_THIS_CASE,
+        error_messages={"required": _("Select what to hold.")},
+    )
+    exemption = ExemptionField()
+    reason = HoldReasonField()
+
+    def __init__(self, *args, step: Transition, case: SubjectCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(HOLD_THIS_CASE, _("This case only"))]
+        service_case = safeguarding.service_case_for(case)
+        if service_case is not None:
+            choices.append(
+                (
+                    HOLD_SERVICE_CASE,
+                    _(
+                        "The requester's whole service case (%(case)s): every open case, "
+                        "and any new request while the hold stands"
+                    )
+                    % {"case": service_case},
+                )
+            )
+        self.fields["scope"].choices = choices
+
+    def domain_kwargs(self) -> dict:
+        return {
+            "reason": self.cleaned_data["reason"],
+            "exemption": self.cleaned_data["exemption"],
+            "whole_service_case": self.cleaned_data["scope"] == HOLD_SERVICE_CASE,
+        }
+
+
+class LiftHoldForm(forms.Form):
+    """Lifting the holds on a case from its page, with the decision recorded."""
+
+    reason = forms.CharField(
+        label=_("Decision to lift the hold"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=10000,
+        error_messages={"required": safeguarding.DECISION_REQUIRED},
+    )
+
+    def __init__(self, *args, step: Transition, case: SubjectCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        holds = list(safeguarding.standing_holds_for(case))
+        others = {c for h in holds for c in h.cases.all()} - {case}
+        help_text = _("What was decided, and why. Kept encrypted with the hold.")
+        if any(h.service_case_id for h in holds):
+            help_text = _(
+                "%(text)s This case is held as part of a hold on the whole service case: "
+                "lifting it lifts that hold, for every case it holds (%(count)d more)."
+            ) % {"text": help_text, "count": len(others)}
+        self.fields["reason"].help_text = help_text
+
+    def domain_kwargs(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class ServiceCaseHoldForm(forms.Form):
+    """Placing a hold on a service case from the holds report."""
+
+    service_case = forms.ModelChoiceField(
+        label=_("Service case"),
+        queryset=ServiceCase.objects.none(),
+        empty_label=_("Choose a service case"),
+        error_messages={"required": _("Choose the service case to hold.")},
+    )
+    exemption = ExemptionField()
+    reason = HoldReasonField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["service_case"]
+        field.queryset = ServiceCase.objects.select_related("service_user").order_by("pk")
+        field.label_from_instance = lambda sc: (
+            f"{sc} · {sc.service_user.get_full_name() or sc.service_user.email} "
+            f"· opened {sc.opened_on:%-d %b %Y}"
+        )
+
+
+class HoldLiftForm(forms.Form):
+    """Lifting one hold from its page in the holds report."""
+
+    decision = forms.CharField(
+        label=_("Decision to lift the hold"),
+        help_text=_(
+            "What was decided, and why. Kept encrypted with the hold. Every case the "
+            "hold covers goes back to where it was, unless another hold covers it."
+        ),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=10000,
+        error_messages={"required": safeguarding.DECISION_REQUIRED},
+    )
+
+
 # The form for each step; every other step in the table takes a StepForm.
 STEP_FORMS: dict[str, type[forms.Form]] = {
     "receive_evidence": ReceiveEvidenceForm,
@@ -190,6 +321,8 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "record_child_views": ChildViewsForm,
     "record_young_person_consent": YoungPersonConsentForm,
     "extend": ExtendForm,
+    "place_hold": PlaceHoldForm,
+    "lift_hold": LiftHoldForm,
 }
 
 
@@ -319,3 +452,32 @@ class ConsentForm(forms.Form):
 
     def domain_kwargs(self) -> dict:
         return dict(self.cleaned_data)
+
+
+# Retention and disposal -------------------------------------------------------
+
+
+class LeftEducationForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Date they left education"),
+        help_text=_(
+            "When the child or young person left school, college or training. Leave empty "
+            "to clear a date recorded by mistake."
+        ),
+        widget=AdminDateInput,
+        required=False,
+    )
+
+
+class DisposalConfirmForm(forms.Form):
+    typed = forms.CharField(
+        label=_("Type the case's name to confirm"),
+        max_length=100,
+        error_messages={"required": _("Type the case's name to confirm.")},
+    )
+
+    def __init__(self, *args, phrase: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["typed"].help_text = _(
+            "Type “%(phrase)s”. Everything listed above is deleted and cannot be recovered."
+        ) % {"phrase": phrase}

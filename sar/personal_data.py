@@ -17,6 +17,7 @@ PERSONAL_DATA: dict[str, tuple[str, ...]] = {
         "relationship",  # says who the parent is to the child
         "relationship_other",
         "court_order",
+        "left_education_on",
     ),
     "sar.AccessRequest": (
         "date_from",  # with topics, says what the parent is looking for
@@ -61,6 +62,10 @@ PERSONAL_DATA: dict[str, tuple[str, ...]] = {
     "sar.Redaction": ("excerpt", "reason_detail"),
     # The PDF itself (encrypted at rest) and why staff revoked it.
     "sar.Bundle": ("file", "revoke_reason"),
+    # Encrypted at rest: the concern, and the decision to lift the hold.
+    "sar.SafeguardingHold": ("reason", "decision"),
+    # Worked out from the children's dates of birth and when they left education.
+    "sar.DisposalDue": ("due_on",),
 }
 
 NOT_PERSONAL: dict[str, tuple[str, ...]] = {
@@ -126,6 +131,23 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "finished_at",
         "available_until",
         "revoked_at",
+    ),
+    "sar.SafeguardingHold": (
+        # A choice naming a paragraph of the Act, and when: not who or why.
+        "exemption",
+        "placed_at",
+        "lifted_at",
+    ),
+    "sar.DisposalDue": ("rule", "listed_at", "checked_at"),
+    # What is left after disposal, linked to nobody: a number, references,
+    # two dates, counts and the member of staff who confirmed it.
+    "sar.DisposalTombstone": (
+        "references",
+        "opened_on",
+        "closed_on",
+        "rule",
+        "counts",
+        "confirmed_at",
     ),
 }
 

@@ -15,6 +15,20 @@ class CaseStaffMenuItem(MenuItem):
         return roles.is_case_staff(request.user)
 
 
+class RetentionStaffMenuItem(MenuItem):
+    """Caseworkers and administrators."""
+
+    def is_shown(self, request):
+        return roles.has_any_role(request.user, (roles.CASEWORKER, roles.ADMINISTRATOR))
+
+
+class HoldStaffMenuItem(MenuItem):
+    """Safeguarding leads and administrators: nobody else sees holds."""
+
+    def is_shown(self, request):
+        return roles.may_see_holds(request.user)
+
+
 @hooks.register("register_admin_urls")
 def register_sar_admin_urls():
     return [path("requests/", include(admin_views, namespace="sar_admin"))]
@@ -37,6 +51,20 @@ def register_requests_menu():
                 name="sar-consents",
                 icon_name="clipboard-list",
                 order=200,
+            ),
+            HoldStaffMenuItem(
+                _("Safeguarding holds"),
+                reverse("sar_admin:holds"),
+                name="sar-holds",
+                icon_name="lock",
+                order=300,
+            ),
+            RetentionStaffMenuItem(
+                _("Disposal"),
+                reverse("sar_admin:disposal_queue"),
+                name="sar-disposal",
+                icon_name="bin",
+                order=400,
             ),
         ]
     )

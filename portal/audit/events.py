@@ -1,19 +1,27 @@
-"""Recording and verifying audit events: the one door into the audit trail.
+"""Recording, verifying and erasing audit events: the one door into the audit trail.
 
 Every state change and every read of personal records calls ``record``. Events
 are chained by SHA-256 so ``verify_chain`` can prove nothing was altered or
-removed from the middle of the trail.
+removed from the middle of the trail. ``erase_personal`` blanks the personal
+fields (reason and IP address) of the events about objects that have been
+disposed of; the chain covers those fields only through a salted digest, so it
+still verifies afterwards (see ``AuditEvent``).
 """
 
 import datetime
 import hashlib
+import hmac
 import json
 import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 
 from portal.audit.models import AuditEvent
 
@@ -68,6 +76,7 @@ def record(
     # (string keys, lists for tuples), so the hash verifies after reloading.
     data = json.loads(json.dumps(data or {}))
 
+    salt = secrets.token_hex(16)
     event = AuditEvent(
         actor=actor,
         actor_label=actor_label(actor),
@@ -77,9 +86,17 @@ def record(
         reason=reason,
         ip_address=ip_address,
         data=data,
+        personal_salt=salt,
+        personal_digest=personal_digest(salt=salt, reason=reason, ip_address=ip_address),
     )
     _append(event)
     return event
+
+
+def personal_digest(*, salt: str, reason: str, ip_address: str | None) -> str:
+    """HMAC-SHA256 of an event's personal fields, keyed with its own salt."""
+    message = json.dumps([reason, ip_address], separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(bytes.fromhex(salt), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def actor_label(actor) -> str:
@@ -109,8 +126,16 @@ def client_ip(request) -> str | None:
 
 
 def compute_hash(event: AuditEvent) -> str:
-    """SHA-256 hex over a canonical JSON of the event and its predecessor's hash."""
+    """SHA-256 hex over a canonical JSON of the event and its predecessor's hash.
+
+    The personal fields enter only as their digest, so erasing them leaves the
+    hash as it was; an event written before the digest existed hashes them
+    as they are."""
     timestamp = event.timestamp.astimezone(datetime.UTC).isoformat()
+    if event.personal_digest:
+        personal = [{"personal_digest": event.personal_digest}]
+    else:
+        personal = [event.reason, event.ip_address]
     payload = [
         event.previous_hash,
         timestamp,
@@ -119,8 +144,7 @@ def compute_hash(event: AuditEvent) -> str:
         event.action,
         event.object_type,
         event.object_id,
-        event.reason,
-        event.ip_address,
+        *personal,
         event.data,
     ]
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -169,6 +193,79 @@ def verify_chain() -> VerifyResult:
                 first_broken_id=event.pk,
                 message="its contents do not match its hash (the event was altered)",
             )
+        if not _personal_fields_intact(event):
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                first_broken_id=event.pk,
+                message="its reason or IP address does not match its digest (the event "
+                "was altered)",
+            )
         previous_hash = event.hash
         checked += 1
     return VerifyResult(ok=True, checked=checked, message=f"{checked} events checked.")
+
+
+def _personal_fields_intact(event: AuditEvent) -> bool:
+    """The reason and IP address are the ones the digest was made of, or were
+    erased (blank, with the salt gone)."""
+    if not event.personal_digest:
+        return True  # hashed as they are: compute_hash has checked them
+    if not event.personal_salt:
+        return event.reason == "" and event.ip_address is None
+    expected = personal_digest(
+        salt=event.personal_salt, reason=event.reason, ip_address=event.ip_address
+    )
+    return hmac.compare_digest(expected, event.personal_digest)
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What ``erase_personal`` did: events whose personal fields were blanked,
+    and events about the same objects written before that was possible (their
+    text stays: the chain hashes it)."""
+
+    erased: int
+    not_erasable: int
+
+
+# Object ids per query: well inside every database's parameter limit.
+_ERASE_BATCH = 500
+
+
+def erase_personal(
+    *, objects: Iterable[tuple[str, str | int]], actor=None, reason: str = ""
+) -> ErasureResult:
+    """Blank the reason and IP address of every event about ``objects``
+    (``(object_type, object_id)`` pairs, as ``record`` stores them, e.g.
+    ``("sar.subjectcase", 12)``), and record that it was done. The events stay,
+    with who, what, when and the identifiers in ``data``; ``verify_chain``
+    still passes. Call inside the transaction that disposes of the objects."""
+    ids_by_type: dict[str, set[str]] = defaultdict(set)
+    for object_type, object_id in objects:
+        ids_by_type[object_type].add(str(object_id))
+    erased = not_erasable = 0
+    with transaction.atomic():
+        for object_type, ids in sorted(ids_by_type.items()):
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), _ERASE_BATCH):
+                batch = ordered[start : start + _ERASE_BATCH]
+                events = AuditEvent.objects.filter(object_type=object_type, object_id__in=batch)
+                not_erasable += (
+                    events.filter(personal_digest="")
+                    .filter(~Q(reason="") | Q(ip_address__isnull=False))
+                    .count()
+                )
+                erased += events.erase_personal_fields()
+        record(
+            action="audit.personal_erased",
+            actor=actor,
+            reason=reason,
+            data={
+                "object_types": sorted(ids_by_type),
+                "objects": sum(len(ids) for ids in ids_by_type.values()),
+                "events_erased": erased,
+                "events_not_erasable": not_erasable,
+            },
+        )
+    return ErasureResult(erased=erased, not_erasable=not_erasable)

@@ -28,6 +28,15 @@ class AuditEventQuerySet(models.QuerySet):
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
         raise AuditEventImmutable(IMMUTABLE_MESSAGE)
 
+    def erase_personal_fields(self) -> int:
+        """The one change the trail allows: blank the erasable personal fields
+        (``reason``, ``ip_address`` and the salt of their digest) of events
+        whose hash covers only that digest. Call it through
+        ``portal.audit.events.erase_personal``, which records that it happened;
+        the database triggers refuse any other UPDATE."""
+        erasable = self.exclude(personal_digest="").exclude(personal_salt="")
+        return models.QuerySet.update(erasable, reason="", ip_address=None, personal_salt="")
+
 
 class AuditEvent(models.Model):
     """One thing that happened, recorded once and never changed: who (``actor``,
@@ -36,9 +45,18 @@ class AuditEvent(models.Model):
 
     Events form a hash chain: ``hash`` is SHA-256 over this event's fields and
     the previous event's ``hash``, so altering or removing any row breaks every
-    hash after it (``verify_audit_chain`` finds the first break). Nothing here
-    holds personal data: actors are labelled by role and id, never by name or
-    email, and ``data`` carries identifiers and codes only.
+    hash after it (``verify_audit_chain`` finds the first break). Actors are
+    labelled by role and id, never by name or email, and ``data`` carries
+    identifiers and codes only.
+
+    Two fields can hold personal data: ``reason`` (free text, which may name
+    someone) and ``ip_address``. The chain covers them only through
+    ``personal_digest``, an HMAC-SHA256 of the two keyed with a random
+    per-event ``personal_salt``, so when a case is disposed of they can be
+    erased (blanked, salt and all) and every hash still verifies; without the
+    salt the digest cannot be tested against guesses. Events written before
+    this (``personal_digest`` empty) hash the two fields themselves and cannot
+    be erased.
 
     Write only through ``portal.audit.events.record``.
     """
@@ -66,6 +84,12 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    personal_digest = models.CharField(
+        _("digest of the personal fields"), max_length=64, blank=True, default=""
+    )
+    # Empty once the personal fields are erased (or for an event written before
+    # they could be).
+    personal_salt = models.CharField(_("salt of the digest"), max_length=32, blank=True, default="")
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()

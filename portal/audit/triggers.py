@@ -5,6 +5,13 @@ raw SQL, a shell or another program would not go through it: the database
 itself must hold the append-only rule. PostgreSQL and SQLite are the two
 databases the portal runs on; each gets its own SQL.
 
+One UPDATE is let through (version 2 of the triggers, from migration 0003):
+erasing an event's personal fields, which sets ``reason`` to '',
+``ip_address`` to NULL and ``personal_salt`` to '' on an event whose hash
+covers only their digest, and changes nothing else (see ``AuditEvent``).
+Version 1 (migration 0002) refused every UPDATE; it is kept so that migration
+still creates what it always did.
+
 SQLite rebuilds a table (and drops its triggers) on most ALTERs, so a later
 migration that alters ``audit_auditevent`` must call ``create_triggers`` again.
 
@@ -16,7 +23,50 @@ because Django's test flush relies on it.
 TABLE = "audit_auditevent"
 MESSAGE = "audit events are append-only"
 
-_POSTGRESQL_CREATE = [
+# Columns an erasure leaves exactly as they were.
+_KEPT = (
+    "id",
+    "timestamp",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "data",
+    "previous_hash",
+    "hash",
+    "personal_digest",
+)
+_PG_ERASURE = " AND ".join(
+    [
+        "OLD.personal_digest <> ''",
+        "NEW.reason = ''",
+        "NEW.ip_address IS NULL",
+        "NEW.personal_salt = ''",
+        *(f"NEW.{column} IS NOT DISTINCT FROM OLD.{column}" for column in _KEPT),
+    ]
+)
+_SQLITE_ERASURE = " AND ".join(
+    [
+        "OLD.personal_digest <> ''",
+        "NEW.reason = ''",
+        "NEW.ip_address IS NULL",
+        "NEW.personal_salt = ''",
+        *(f"NEW.{column} IS OLD.{column}" for column in _KEPT),
+    ]
+)
+
+_POSTGRESQL_TRIGGERS = [
+    f"""
+    CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change()
+    """,
+    f"""
+    CREATE TRIGGER audit_auditevent_no_delete BEFORE DELETE ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change()
+    """,
+]
+_POSTGRESQL_CREATE_V1 = [
     f"""
     CREATE OR REPLACE FUNCTION audit_auditevent_refuse_change() RETURNS trigger AS $$
     BEGIN
@@ -24,14 +74,20 @@ _POSTGRESQL_CREATE = [
     END;
     $$ LANGUAGE plpgsql
     """,
+    *_POSTGRESQL_TRIGGERS,
+]
+_POSTGRESQL_CREATE = [
     f"""
-    CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change()
+    CREATE OR REPLACE FUNCTION audit_auditevent_refuse_change() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND {_PG_ERASURE} THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}: % refused', TG_OP;
+    END;
+    $$ LANGUAGE plpgsql
     """,
-    f"""
-    CREATE TRIGGER audit_auditevent_no_delete BEFORE DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change()
-    """,
+    *_POSTGRESQL_TRIGGERS,
 ]
 _POSTGRESQL_DROP = [
     f"DROP TRIGGER IF EXISTS audit_auditevent_no_update ON {TABLE}",
@@ -39,28 +95,38 @@ _POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS audit_auditevent_refuse_change()",
 ]
 
-_SQLITE_CREATE = [
+_SQLITE_NO_DELETE = f"""
+    CREATE TRIGGER audit_auditevent_no_delete BEFORE DELETE ON {TABLE}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END
+    """
+_SQLITE_CREATE_V1 = [
     f"""
     CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON {TABLE}
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}: UPDATE refused'); END
     """,
+    _SQLITE_NO_DELETE,
+]
+_SQLITE_CREATE = [
     f"""
-    CREATE TRIGGER audit_auditevent_no_delete BEFORE DELETE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END
+    CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON {TABLE}
+    WHEN NOT ({_SQLITE_ERASURE})
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}: UPDATE refused'); END
     """,
+    _SQLITE_NO_DELETE,
 ]
 _SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
 ]
 
+CURRENT_VERSION = 2
 _SQL = {
-    "postgresql": (_POSTGRESQL_CREATE, _POSTGRESQL_DROP),
-    "sqlite": (_SQLITE_CREATE, _SQLITE_DROP),
+    "postgresql": ({1: _POSTGRESQL_CREATE_V1, 2: _POSTGRESQL_CREATE}, _POSTGRESQL_DROP),
+    "sqlite": ({1: _SQLITE_CREATE_V1, 2: _SQLITE_CREATE}, _SQLITE_DROP),
 }
 
 
-def _statements(connection, which: int) -> list[str]:
+def _statements(connection, which: int):
     try:
         return _SQL[connection.vendor][which]
     except KeyError:
@@ -70,9 +136,9 @@ def _statements(connection, which: int) -> list[str]:
         ) from None
 
 
-def create_triggers(connection) -> None:
+def create_triggers(connection, *, version: int = CURRENT_VERSION) -> None:
     with connection.cursor() as cursor:
-        for statement in _statements(connection, 0):
+        for statement in _statements(connection, 0)[version]:
             cursor.execute(statement)
 
 

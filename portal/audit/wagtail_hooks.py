@@ -86,6 +86,7 @@ class AuditEventViewSet(ModelViewSet):
         "reason",
         "ip_address",
         "data",
+        "personal_digest",
         "previous_hash",
         "hash",
     ]

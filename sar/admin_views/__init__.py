@@ -2,9 +2,11 @@
 dashboard (``dashboard``), one case and its steps (``cases``), its records
 (``records``) and their redaction review and log (``redactions``,
 ``redaction_record``), its bundle (``bundles``), consent to disclose
-(``consents``), and who may open them (``access``). The rules they apply are
+(``consents``), safeguarding holds (``holds``), retention and disposal
+(``retention``, ``disposal_records``), and who may open them (``access``). The rules they apply are
 the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``,
-``sar.records``, ``sar.redactions``); ``sar.wagtail_hooks`` mounts
+``sar.records``, ``sar.redactions``, ``sar.safeguarding``, ``sar.retention``);
+``sar.wagtail_hooks`` mounts
 ``urlpatterns`` under /admin/requests/."""
 
 from django.urls import path
@@ -23,6 +25,25 @@ from sar.admin_views.dashboard import CaseListResultsView, CaseListView
 from sar.admin_views.records import RecordIncludeView, RecordsView
 from sar.admin_views.redaction_record import RedactionRecordView
 from sar.admin_views.redactions import RedactionLogView, RedactionOverviewView
+from sar.admin_views.disposal_records import (
+    DisposalCertificateView,
+    DisposalRecordListView,
+    DisposalRecordView,
+)
+from sar.admin_views.holds import (
+    HoldDetailView,
+    HoldLiftView,
+    HoldReportResultsView,
+    HoldReportView,
+    ServiceCaseHoldView,
+)
+from sar.admin_views.retention import (
+    DisposalConfirmView,
+    DisposalQueueView,
+    LeftEducationView,
+    ServiceCaseListView,
+    ServiceCaseRetentionView,
+)
 
 app_name = "sar_admin"
 
@@ -59,4 +80,33 @@ urlpatterns = [
     path("consents/", ConsentIndexView.as_view(), name="consents"),
     path("consents/<int:parent_pk>/", ParentConsentsView.as_view(), name="parent_consents"),
     path("consents/<int:parent_pk>/new/", ConsentRecordView.as_view(), name="consent_record"),
+    path("holds/", HoldReportView.as_view(), name="holds"),
+    path("holds/results/", HoldReportResultsView.as_view(), name="holds_results"),
+    path("holds/service-case/", ServiceCaseHoldView.as_view(), name="hold_service_case"),
+    path("holds/<int:pk>/", HoldDetailView.as_view(), name="hold"),
+    path("holds/<int:pk>/lift/", HoldLiftView.as_view(), name="hold_lift"),
+    path("disposal/", DisposalQueueView.as_view(), name="disposal_queue"),
+    path("disposal/service-cases/", ServiceCaseListView.as_view(), name="retention_cases"),
+    path(
+        "disposal/service-cases/<int:pk>/",
+        ServiceCaseRetentionView.as_view(),
+        name="retention_case",
+    ),
+    path(
+        "disposal/service-cases/<int:pk>/children/<int:child_pk>/left-education/",
+        LeftEducationView.as_view(),
+        name="left_education",
+    ),
+    path(
+        "disposal/service-cases/<int:pk>/dispose/",
+        DisposalConfirmView.as_view(),
+        name="disposal_confirm",
+    ),
+    path("disposal/records/", DisposalRecordListView.as_view(), name="disposal_records"),
+    path("disposal/records/<int:pk>/", DisposalRecordView.as_view(), name="disposal_record"),
+    path(
+        "disposal/records/<int:pk>/certificate.pdf",
+        DisposalCertificateView.as_view(),
+        name="disposal_certificate",
+    ),
 ]

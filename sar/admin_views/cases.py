@@ -21,7 +21,7 @@ from wagtail.admin import messages as admin_messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portal.audit.events import record
-from sar import children, clock, deadlines, roles, selectors
+from sar import children, clock, deadlines, roles, safeguarding, selectors
 from sar.admin_forms import step_form_class
 from sar.admin_views.access import (
     CASE_VIEW_PURPOSE,
@@ -192,6 +192,13 @@ class CaseDetailView(CaseMixin, WagtailAdminTemplateMixin, TemplateView):
                 ],
                 "consents_url": reverse("sar_admin:parent_consents", args=[request.requester_id]),
                 "consent_count": selectors.consents_for_parent(request.requester).count(),
+                # Only those who may see holds reach a held case at all.
+                "holds": [
+                    {"label": _("Hold %(number)d") % {"number": hold.pk}, "pk": hold.pk}
+                    for hold in safeguarding.standing_holds_for(case)
+                ]
+                if roles.may_see_holds(user)
+                else [],
             }
         )
         return context

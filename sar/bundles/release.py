@@ -61,6 +61,12 @@ def download_state(
         return DownloadState.REVOKED
     if case.status not in DOWNLOADABLE:
         return DownloadState.NONE
+    # A standing hold, checked as well as the status, so a hold can never be
+    # missed by a case that has not been moved yet.
+    from sar.safeguarding import case_release_blocked
+
+    if case_release_blocked(case):
+        return DownloadState.NONE
     if bundle.revoked_at is not None:
         return DownloadState.REVOKED
     if (now or timezone.now()) >= bundle.available_until:

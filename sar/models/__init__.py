@@ -20,6 +20,7 @@ from sar.models.cases import (
 )
 from sar.models.children import Child, Relationship
 from sar.models.consents import ConsentMethod, ConsentToDisclose
+from sar.models.holds import HoldExemption, SafeguardingHold
 from sar.models.records import (
     Person,
     Record,
@@ -40,6 +41,7 @@ from sar.models.requests import (
     ReferenceCounter,
     Scope,
 )
+from sar.models.retention import DisposalDue, DisposalRule, DisposalTombstone
 
 __all__ = [
     "ANSWERED_STATUSES",
@@ -54,6 +56,10 @@ __all__ = [
     "ConsentStatus",
     "ConsentToDisclose",
     "Delivery",
+    "DisposalDue",
+    "DisposalRule",
+    "DisposalTombstone",
+    "HoldExemption",
     "Person",
     "Record",
     "RecordKind",
@@ -63,6 +69,7 @@ __all__ = [
     "RedactionSource",
     "ReferenceCounter",
     "Relationship",
+    "SafeguardingHold",
     "Scope",
     "ServiceCase",
     "SubjectCase",

@@ -40,6 +40,9 @@ class Child(models.Model):
     court_order = models.TextField(
         _("court order"), blank=True, help_text=_("Any court order about the child.")
     )
+    # Recorded by staff (sar.retention): with the date of birth it decides
+    # when the service disposes of the case's records.
+    left_education_on = models.DateField(_("left education on"), null=True, blank=True)
     created_at = models.DateTimeField(_("added"), default=timezone.now)
 
     class Meta:

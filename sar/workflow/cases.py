@@ -7,6 +7,7 @@ saved. The rows they enforce are in ``sar.workflow.table.TRANSITIONS``."""
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from sar import children, clock, deadlines, roles
@@ -266,15 +267,52 @@ def case_refuse(*, case: SubjectCase, actor, reason: str) -> SubjectCase:
     return perform("refuse", case=case, actor=actor, reason=reason, change=change)
 
 
-def case_place_hold(*, case: SubjectCase, actor, reason: str) -> SubjectCase:
+def case_place_hold(
+    *,
+    case: SubjectCase,
+    actor,
+    reason: str,
+    exemption: str,
+    whole_service_case: bool = False,
+) -> SubjectCase:
     """Stop all work and any release while a safeguarding concern is looked
-    at. The parent sees nothing change but the status wording."""
-    return perform("place_hold", case=case, actor=actor, reason=reason)
+    at, relying on ``exemption`` (a ``HoldExemption``): on this case, or, with
+    ``whole_service_case``, on every case of the requester's service case and
+    any begun while the hold stands. The parent sees nothing change but the
+    status wording. The hold itself is ``sar.safeguarding``'s."""
+    from sar import safeguarding
+
+    if whole_service_case:
+        service_case = safeguarding.service_case_for(case)
+        if service_case is None:
+            raise RuleViolation(messages.NO_SERVICE_CASE)
+        safeguarding.hold_place_on_service_case(
+            service_case=service_case, actor=actor, reason=reason, exemption=exemption
+        )
+    else:
+        safeguarding.hold_place_on_case(
+            subject_case=case, actor=actor, reason=reason, exemption=exemption
+        )
+    case.refresh_from_db()
+    return case
 
 
 def case_lift_hold(*, case: SubjectCase, actor, reason: str) -> SubjectCase:
-    """Lift the hold: the case goes back to the status it had before it."""
-    return perform("lift_hold", case=case, actor=actor, reason=reason)
+    """Lift every standing hold that covers the case, with ``reason`` as the
+    recorded decision: it goes back to the status it had before, as does any
+    other case those holds covered and nothing else holds."""
+    from sar import safeguarding
+
+    holds = list(safeguarding.standing_holds_for(case))
+    if not holds:
+        # On hold with no hold recorded (data from before holds were): the
+        # workflow's own step, with the same checks.
+        return perform("lift_hold", case=case, actor=actor, reason=reason)
+    with transaction.atomic():
+        for hold in holds:
+            safeguarding.hold_lift(hold=hold, actor=actor, decision=reason)
+    case.refresh_from_db()
+    return case
 
 
 def case_record_child_views(

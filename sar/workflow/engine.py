@@ -166,11 +166,13 @@ def audit_step(
     reason: str,
     entry: TimelineEntry,
     source: str = "",
+    extra: dict | None = None,
 ) -> None:
     """The audit event: identifiers and statuses only in ``data``."""
     data = {"request": case.request.reference, "timeline_entry": entry.pk, "to": case.status}
     if source:
         data["from"] = source
+    data.update(extra or {})
     record(action=action, actor=actor, obj=case, reason=reason, data=data)
 
 
@@ -183,9 +185,17 @@ def perform(
     on: datetime.date | None = None,
     check: Check | None = None,
     change: Change | None = None,
+    message: str | None = None,
+    audit_reason: str | None = None,
+    audit_data: dict | None = None,
 ) -> SubjectCase:
     """Take the case step ``name``: lock, check role, status, reason and the
-    step's own rule, change, save, sync the clock, log, audit, notify."""
+    step's own rule, change, save, sync the clock, log, audit, notify.
+
+    ``message`` and ``audit_reason`` replace the timeline's words and the
+    audit event's reason where the step's reason must not be written there
+    in plain text (a safeguarding hold's reason is kept encrypted on the
+    hold; see ``sar.safeguarding``); ``audit_data`` adds identifiers."""
     t = transition(name)
     now = timezone.now()
     on = on or deadlines.today()
@@ -209,18 +219,21 @@ def perform(
             request=request,
             case=case,
             actor=actor,
-            message=timeline_message(t, reason),
+            message=timeline_message(t, reason) if message is None else message,
             now=now,
             visible_to_parent=t.parent_visible,
             notice=t.notice,
         )
+        if audit_reason is None:
+            audit_reason = reason if t.audit_reason else ""
         audit_step(
             action=f"sar.case.{t.name}",
             case=case,
             actor=actor,
-            reason=reason if t.audit_reason else "",
+            reason=audit_reason,
             entry=entry,
             source=source,
+            extra=audit_data,
         )
     return case
 

@@ -10,6 +10,9 @@ APPROVER_IS_PREPARER = (
 )
 APPROVER_PREPARED_BUNDLE = "You prepared this bundle, so a different approver must approve it."
 ASSIGNEE_NOT_CASEWORKER = "Cases can only be assigned to a caseworker."
+NO_SERVICE_CASE = (
+    "The service has no case for this requester, so only this part of the request can be held."
+)
 
 # Where the case is ("You cannot release the records while the case is
 # “In review (redaction)”.")

@@ -140,7 +140,7 @@ def request_submit(
         clock.clock_start(request, on=received_on)
         request.save()
         subjects = ([None] if about_requester else []) + children
-        for child in subjects:
+        cases = [
             SubjectCase.objects.create(
                 request=request,
                 kind=SubjectKind.REQUESTER if child is None else SubjectKind.CHILD,
@@ -149,6 +149,13 @@ def request_submit(
                     child=child, received_on=received_on
                 ),
             )
+            for child in subjects
+        ]
+        # A safeguarding hold on the requester's service case holds new cases
+        # too; the parent reads the same as for any case being worked on.
+        from sar.safeguarding import hold_new_cases
+
+        hold_new_cases(cases=cases)
         entry = log_step(
             kind="submit",
             request=request,

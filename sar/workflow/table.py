@@ -227,6 +227,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         request_level=True,
         audit_reason=False,
     ),
+    # The reason for a hold, and the decision to lift it, are kept encrypted
+    # on the hold (sar.safeguarding); the audit trail names the hold and the
+    # exemption relied on.
     Transition(
         "place_hold",
         "place a safeguarding hold",
@@ -234,6 +237,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.ON_HOLD,
         (SAFEGUARDING_LEAD,),
         needs_reason=True,
+        audit_reason=False,
     ),
     Transition(
         "lift_hold",
@@ -242,6 +246,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         (SAFEGUARDING_LEAD,),
         needs_reason=True,
+        audit_reason=False,
     ),
 )
 

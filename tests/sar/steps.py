@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from sar.encryption import write_encrypted_file
-from sar.models import TERMINAL_STATUSES, Bundle, BundleStatus, CaseStatus, SubjectCase
+from sar.models import TERMINAL_STATUSES, Bundle, BundleStatus, CaseStatus, HoldExemption, SubjectCase
 from sar.workflow import (
     CASE_STEPS,
     TRANSITIONS_BY_NAME,
@@ -18,6 +18,8 @@ from sar.workflow import (
 )
 
 REASON = "Because the records need it."
+# The exemption a safeguarding hold relies on, in these tests.
+EXEMPTION = HoldExemption.EDUCATION_SERIOUS_HARM
 # Where a case on hold goes back to, in these tests.
 HELD_FROM = CaseStatus.IN_REVIEW
 
@@ -105,4 +107,6 @@ def take_step(name: str, case: SubjectCase, actor, *, reason: str = REASON):
     if name == "withdraw":
         return request_withdraw(parent=actor, request=case.request)
     assert not TRANSITIONS_BY_NAME[name].request_level
+    if name == "place_hold":
+        return CASE_STEPS[name](case=case, actor=actor, reason=reason, exemption=EXEMPTION)
     return CASE_STEPS[name](case=case, actor=actor, reason=reason)

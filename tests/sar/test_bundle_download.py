@@ -17,7 +17,7 @@ from portal.accounts.factors import VERIFIED_AT_SESSION_KEY
 from portal.audit.models import AuditEvent
 from sar import bundles
 from sar.bundles import messages as bundle_messages
-from sar.models import Bundle, CaseStatus, TimelineEntry
+from sar.models import Bundle, CaseStatus, HoldExemption, TimelineEntry
 from sar.workflow import case_lift_hold, case_place_hold
 from tests.sar.factories import ChildFactory
 from tests.sar.steps import STAND_IN_PDF, put_case_in
@@ -179,7 +179,12 @@ def test_a_revoked_download_is_no_longer_available_until_made_available_again(
 def test_a_hold_stops_the_download_without_saying_why(
     parent_client, case, bundle, safeguarding_lead
 ):
-    case_place_hold(case=case, actor=safeguarding_lead, reason="A concern about a sibling.")
+    case_place_hold(
+        case=case,
+        actor=safeguarding_lead,
+        reason="A concern about a sibling.",
+        exemption=HoldExemption.EDUCATION_SERIOUS_HARM,
+    )
 
     assert parent_client.get(download_url(case)).status_code == 404
     page = detail(parent_client, case)

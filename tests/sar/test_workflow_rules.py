@@ -26,7 +26,7 @@ from sar.workflow import (
     request_withdraw,
 )
 from sar.workflow.table import WORKING_LABEL
-from tests.sar.steps import put_case_in
+from tests.sar.steps import EXEMPTION, put_case_in
 
 RECEIVED = datetime.datetime(2027, 9, 3, 10, 0, tzinfo=datetime.UTC)
 
@@ -199,7 +199,9 @@ def test_a_hold_reads_as_ordinary_work_to_the_parent_and_lifting_restores(
 ):
     put_case_in(case, before)
     with django_capture_on_commit_callbacks(execute=True):
-        case = case_place_hold(case=case, actor=safeguarding_lead, reason="Concern raised.")
+        case = case_place_hold(
+            case=case, actor=safeguarding_lead, reason="Concern raised.", exemption=EXEMPTION
+        )
     assert (case.status, case.held_from_status) == (CaseStatus.ON_HOLD, before)
     assert parent_status_label(case) == WORKING_LABEL
     assert not TimelineEntry.objects.filter(kind="place_hold", visible_to_parent=True).exists()
@@ -211,7 +213,9 @@ def test_a_hold_reads_as_ordinary_work_to_the_parent_and_lifting_restores(
 
 def test_nothing_is_released_while_on_hold(case, safeguarding_lead, caseworker):
     put_case_in(case, CaseStatus.APPROVED)
-    case_place_hold(case=case, actor=safeguarding_lead, reason="Concern raised.")
+    case_place_hold(
+        case=case, actor=safeguarding_lead, reason="Concern raised.", exemption=EXEMPTION
+    )
     from sar.workflow import case_release
 
     with pytest.raises(InvalidTransition):
@@ -221,7 +225,7 @@ def test_nothing_is_released_while_on_hold(case, safeguarding_lead, caseworker):
 def test_only_a_safeguarding_lead_places_a_hold(case, caseworker, approver):
     for actor in (caseworker, approver):
         with pytest.raises(NotPermitted):
-            case_place_hold(case=case, actor=actor, reason="Concern raised.")
+            case_place_hold(case=case, actor=actor, reason="Concern raised.", exemption=EXEMPTION)
 
 
 def test_every_status_has_a_parent_label_and_working_states_look_alike(case):

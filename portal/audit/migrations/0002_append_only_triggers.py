@@ -11,7 +11,8 @@ from django.db import migrations
 def create(apps, schema_editor):
     from portal.audit.triggers import create_triggers
 
-    create_triggers(schema_editor.connection)
+    # Version 1, as this migration always made (0003 replaces them).
+    create_triggers(schema_editor.connection, version=1)
 
 
 def drop(apps, schema_editor):

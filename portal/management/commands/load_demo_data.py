@@ -34,11 +34,21 @@ def load_case_file() -> str:
     return load_demo_case_file()
 
 
+def retention_schedule() -> str:
+    """The daily check that lists service cases due for disposal (it deletes
+    nothing: a caseworker confirms each disposal)."""
+    from sar.retention.queue import ensure_schedule
+
+    schedule = ensure_schedule()
+    return f"“{schedule.name}” runs daily"
+
+
 # (name, step) in the order they run; a step returns a short summary.
 STEPS: list[tuple[str, Callable[[], str]]] = [
     ("Content", publish_content),
     ("Appointments", load_appointments),
     ("Demo case file", load_case_file),
+    ("Retention", retention_schedule),
 ]
 
 

@@ -11,7 +11,7 @@ from sar.models import CaseStatus, TimelineEntry
 from sar.workflow import case_place_hold, case_request_clarification, case_start, messages
 from sar.workflow.table import PARENT_STATUS_LABELS, WORKING_LABEL
 from tests.sar.factories import ChildFactory
-from tests.sar.steps import put_case_in
+from tests.sar.steps import EXEMPTION, put_case_in
 from tests.sar.views.journey import url
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,9 @@ def test_a_safeguarding_hold_reads_like_any_other_work(
 ):
     case = mine.cases.get(kind="requester")
     case_start(case=case, actor=caseworker)
-    case_place_hold(case=case, actor=safeguarding_lead, reason="A safeguarding concern.")
+    case_place_hold(
+        case=case, actor=safeguarding_lead, reason="A safeguarding concern.", exemption=EXEMPTION
+    )
 
     for name in ("requests", "request_detail"):
         args = (mine.reference,) if name == "request_detail" else ()
