@@ -8,11 +8,17 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from sar import admin_views, roles
+from sar.case_studies import may_make_case_studies
 
 
 class CaseStaffMenuItem(MenuItem):
     def is_shown(self, request):
         return roles.is_case_staff(request.user)
+
+
+class CaseStudyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_make_case_studies(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -37,6 +43,13 @@ def register_requests_menu():
                 name="sar-consents",
                 icon_name="clipboard-list",
                 order=200,
+            ),
+            CaseStudyMenuItem(
+                _("Case studies"),
+                reverse("sar_admin:case_studies"),
+                name="sar-case-studies",
+                icon_name="doc-full",
+                order=300,
             ),
         ]
     )

@@ -6,6 +6,11 @@ apply are the domain's (``sar.workflow``, ``sar.selectors``, ``sar.consent``);
 
 from django.urls import path
 
+from sar.admin_views.case_studies import (
+    CaseStudyExportView,
+    CaseStudyListView,
+    CaseStudyPreviewView,
+)
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
@@ -20,4 +25,12 @@ urlpatterns = [
     path("consents/", ConsentIndexView.as_view(), name="consents"),
     path("consents/<int:parent_pk>/", ParentConsentsView.as_view(), name="parent_consents"),
     path("consents/<int:parent_pk>/new/", ConsentRecordView.as_view(), name="consent_record"),
+    # Case studies for training.
+    path("case-studies/", CaseStudyListView.as_view(), name="case_studies"),
+    path("case-studies/<int:pk>/", CaseStudyPreviewView.as_view(), name="case_study"),
+    path(
+        "case-studies/<int:pk>/download/",
+        CaseStudyExportView.as_view(),
+        name="case_study_export",
+    ),
 ]
