@@ -120,6 +120,22 @@ def staff_labels(actors: Iterable, *, show_names: bool) -> dict[int, str]:
     return labels
 
 
+def staff_roles(users: Iterable) -> dict[int, str]:
+    """The case roles each of ``users`` holds, for staff screens ("Approver,
+    Caseworker"; "Superuser" for a superuser in none)."""
+    users = {u.pk: u for u in users if u is not None}
+    held: dict[int, list[str]] = defaultdict(list)
+    memberships = get_user_model().groups.through.objects.filter(
+        user_id__in=users, group__name__in=roles.CASE_STAFF_ROLES
+    )
+    for user_id, name in memberships.values_list("user_id", "group__name").order_by("group__name"):
+        held[user_id].append(name)
+    return {
+        pk: ", ".join(held[pk]) or (_("Superuser") if user.is_superuser else "")
+        for pk, user in users.items()
+    }
+
+
 # What and why ------------------------------------------------------------------
 
 

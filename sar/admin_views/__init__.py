@@ -14,6 +14,7 @@ from sar.admin_views.case_studies import (
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
+from sar.admin_views.reads_report import ReadsReportView
 
 app_name = "sar_admin"
 
@@ -33,4 +34,6 @@ urlpatterns = [
         CaseStudyExportView.as_view(),
         name="case_study_export",
     ),
+    # Staff reads of personal records, for administrators (under "Audit").
+    path("reads/", ReadsReportView.as_view(), name="reads_report"),
 ]
