@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -107,11 +108,13 @@ class CaseStudyListView(CaseStudyStaffRequiredMixin, WagtailAdminTemplateMixin, 
 class CaseStudyForm(forms.Form):
     extra_terms = forms.CharField(
         label=gettext_lazy("Other words to remove"),
-        help_text=gettext_lazy(
-            "One a line, up to %(count)d: a nickname, a place or a name the case does "
-            "not record as a person. Whole words, capitals ignored."
-        )
-        % {"count": MAX_EXTRA_TERMS},
+        help_text=format_lazy(
+            gettext_lazy(
+                "One a line, up to {count}: a nickname, a place or a name the case does "
+                "not record as a person. Whole words, capitals ignored."
+            ),
+            count=MAX_EXTRA_TERMS,
+        ),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils.decorators import method_decorator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -28,7 +29,7 @@ def may_see_reads_report(user) -> bool:
 class WeeksForm(forms.Form):
     weeks = forms.TypedChoiceField(
         label=gettext_lazy("Weeks"),
-        choices=[(n, gettext_lazy("Last %(n)d weeks") % {"n": n}) for n in reads.WEEK_CHOICES],
+        choices=[(n, format_lazy(gettext_lazy("Last {n} weeks"), n=n)) for n in reads.WEEK_CHOICES],
         coerce=int,
         initial=reads.DEFAULT_WEEKS,
     )
