@@ -79,6 +79,16 @@ class DayView(BookingStaffRequiredMixin, WagtailAdminTemplateMixin, TemplateView
     def get_page_title(self):
         return _("Appointments on %(day)s") % {"day": formats.date_text(self.day)}
 
+    def get(self, request, *args, **kwargs):
+        # The diary shows each appointment's request and adjustments: a read.
+        record(
+            action="appointments.diary.viewed",
+            reason=VIEW_PURPOSE,
+            request=request,
+            data={"from": self.day.isoformat(), "to": self.day.isoformat()},
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
@@ -107,6 +117,16 @@ class WeekView(BookingStaffRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
 
     def get_page_title(self):
         return _("Appointments in the week of %(day)s") % {"day": formats.date_text(self.monday)}
+
+    def get(self, request, *args, **kwargs):
+        sunday = self.monday + datetime.timedelta(days=6)
+        record(
+            action="appointments.diary.viewed",
+            reason=VIEW_PURPOSE,
+            request=request,
+            data={"from": self.monday.isoformat(), "to": sunday.isoformat()},
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
@@ -226,6 +246,15 @@ class CancelView(BookingMixin, WagtailAdminTemplateMixin, FormView):
 
     def get_page_title(self):
         return _("Cancel the appointment")
+
+    def get(self, request, *args, **kwargs):
+        record(
+            action="appointments.booking.viewed",
+            obj=self.booking,
+            reason=VIEW_PURPOSE,
+            request=request,
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [

@@ -134,6 +134,17 @@ class ContactDetails(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Parents' "Your data" page lists who at the service looked at their
+    # records; by role unless the service chooses to name its staff.
+    show_staff_names = models.BooleanField(
+        _("name staff on a parent's “Your data” page"),
+        default=False,
+        help_text=_(
+            "When ticked, a parent sees the name of each member of staff who looked at "
+            "their records. When not, they see the role, for example “A caseworker”. "
+            "Safeguarding leads are never named."
+        ),
+    )
 
     select_related = ["confidentiality_page"]
 
@@ -149,6 +160,7 @@ class ContactDetails(BaseSiteSetting):
             heading=_("How to contact us"),
         ),
         FieldPanel("confidentiality_page"),
+        FieldPanel("show_staff_names"),
     ]
 
     class Meta:

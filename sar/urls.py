@@ -5,7 +5,7 @@ over that list); those with arguments are covered by tests/sar/test_views_access
 
 from django.urls import path, register_converter
 
-from sar.views import consents, downloads, journey, requests
+from sar.views import consents, downloads, journey, my_data, requests
 
 app_name = "sar"
 
@@ -42,6 +42,8 @@ urlpatterns = [
     # Who we can share your information with.
     path("sharing/", consents.consent_list, name="consents"),
     path("sharing/<int:pk>/withdraw/", consents.consent_withdraw_view, name="consent_withdraw"),
+    # What we hold about you, and who has looked at it.
+    path("your-data/", my_data.my_data, name="my_data"),
     # One request.
     path("<reference:reference>/", requests.request_detail, name="request_detail"),
     path("<reference:reference>/sent/", journey.confirmation, name="confirmation"),

@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from portal.audit.wagtail_hooks import AUDIT_MENU_HOOK
 from sar import admin_views, roles
+from sar.admin_views.reads_report import may_see_reads_report
+from sar.case_studies import may_make_case_studies
 
 
 class CaseStaffMenuItem(MenuItem):
@@ -27,6 +30,16 @@ class HoldStaffMenuItem(MenuItem):
 
     def is_shown(self, request):
         return roles.may_see_holds(request.user)
+
+
+class CaseStudyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_make_case_studies(request.user)
+
+
+class ReadsReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_reads_report(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -66,8 +79,26 @@ def register_requests_menu():
                 icon_name="bin",
                 order=400,
             ),
+            CaseStudyMenuItem(
+                _("Case studies"),
+                reverse("sar_admin:case_studies"),
+                name="sar-case-studies",
+                icon_name="doc-full",
+                order=500,
+            ),
         ]
     )
     return SubmenuMenuItem(
         _("Requests"), menu, name="requests", icon_name="folder-open-inverse", order=150
+    )
+
+
+@hooks.register(AUDIT_MENU_HOOK)
+def register_reads_report_menu_item():
+    return ReadsReportMenuItem(
+        _("Staff reads"),
+        reverse("sar_admin:reads_report"),
+        name="sar-reads-report",
+        icon_name="view",
+        order=200,
     )

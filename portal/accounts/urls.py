@@ -30,6 +30,7 @@ PERSONAL_URL_NAMES = [
     "sar:code",
     "sar:check",
     "sar:consents",
+    "sar:my_data",
     # Appointments (appointments/urls.py): booking and your appointments.
     "appointments:list",
     "appointments:book",

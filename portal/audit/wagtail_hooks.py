@@ -1,6 +1,10 @@
 """The audit trail in the Wagtail admin: a read-only listing for staff who hold
 ``audit.view_auditevent``. Nobody, superusers included, is offered add, edit,
-copy or delete: the permission policy grants "view" only."""
+copy or delete: the permission policy grants "view" only.
+
+It sits in an "Audit" menu; other apps add their audit reports to it with the
+``register_audit_menu_item`` hook (``AUDIT_MENU_HOOK``), as Wagtail's own
+settings and reports menus work."""
 
 import django_filters
 from django.contrib.auth import get_user_model
@@ -8,6 +12,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -15,6 +20,7 @@ from wagtail.permissions import register_permission_policy
 from portal.audit.models import AuditEvent
 
 READ_ONLY_ACTIONS = {"view"}
+AUDIT_MENU_HOOK = "register_audit_menu_item"
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -58,8 +64,7 @@ class AuditEventViewSet(ModelViewSet):
     name = "audit"
     icon = "list-ul"
     menu_label = _("Audit trail")
-    menu_order = 900
-    add_to_admin_menu = True
+    menu_order = 100
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -104,6 +109,16 @@ class AuditEventViewSet(ModelViewSet):
         return modelform_factory(AuditEvent, fields=[])
 
 
+class AuditGroup(ViewSetGroup):
+    """The "Audit" menu: the trail, and the reports other apps register."""
+
+    menu_label = _("Audit")
+    menu_icon = "list-ul"
+    menu_order = 900
+    items = (AuditEventViewSet,)
+    submenu_hook = AUDIT_MENU_HOOK
+
+
 @hooks.register("register_admin_viewset")
 def register_audit_viewset():
-    return AuditEventViewSet()
+    return AuditGroup()

@@ -19,12 +19,14 @@ from sar.admin_views.bundles import (
     BundleRevokeView,
     BundleStatusView,
 )
+from sar.admin_views.case_studies import (
+    CaseStudyExportView,
+    CaseStudyListView,
+    CaseStudyPreviewView,
+)
 from sar.admin_views.cases import CaseDetailView, CaseStepView
 from sar.admin_views.consents import ConsentIndexView, ConsentRecordView, ParentConsentsView
 from sar.admin_views.dashboard import CaseListResultsView, CaseListView
-from sar.admin_views.records import RecordIncludeView, RecordsView
-from sar.admin_views.redaction_record import RedactionRecordView
-from sar.admin_views.redactions import RedactionLogView, RedactionOverviewView
 from sar.admin_views.disposal_records import (
     DisposalCertificateView,
     DisposalRecordListView,
@@ -37,6 +39,10 @@ from sar.admin_views.holds import (
     HoldReportView,
     ServiceCaseHoldView,
 )
+from sar.admin_views.reads_report import ReadsReportView
+from sar.admin_views.records import RecordIncludeView, RecordsView
+from sar.admin_views.redaction_record import RedactionRecordView
+from sar.admin_views.redactions import RedactionLogView, RedactionOverviewView
 from sar.admin_views.retention import (
     DisposalConfirmView,
     DisposalQueueView,
@@ -109,4 +115,14 @@ urlpatterns = [
         DisposalCertificateView.as_view(),
         name="disposal_certificate",
     ),
+    # Case studies for training.
+    path("case-studies/", CaseStudyListView.as_view(), name="case_studies"),
+    path("case-studies/<int:pk>/", CaseStudyPreviewView.as_view(), name="case_study"),
+    path(
+        "case-studies/<int:pk>/download/",
+        CaseStudyExportView.as_view(),
+        name="case_study_export",
+    ),
+    # Staff reads of personal records, for administrators (under "Audit").
+    path("reads/", ReadsReportView.as_view(), name="reads_report"),
 ]

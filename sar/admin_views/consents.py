@@ -51,6 +51,14 @@ class ConsentIndexView(CaseStaffRequiredMixin, WagtailAdminTemplateMixin, Templa
             if person is not None:
                 return redirect("sar_admin:parent_consents", person.pk)
             admin_messages.error(request, _(NO_SUCH_PERSON))
+        # The list names the people with consents recorded: a read.
+        record(
+            action="sar.consent_list.viewed",
+            actor=request.user,
+            reason=CONSENTS_VIEW_PURPOSE,
+            request=request,
+            data={"page": request.GET.get("p") or "1"},
+        )
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -140,6 +148,17 @@ class ConsentRecordView(ParentMixin, WagtailAdminTemplateMixin, FormView):
 
     def get_breadcrumbs_items(self):
         return [*self.parent_breadcrumbs(), {"url": "", "label": self.get_page_title()}]
+
+    def get(self, request, *args, **kwargs):
+        # The form shows the person and their children's names.
+        record(
+            action="sar.consent.viewed",
+            actor=request.user,
+            obj=self.parent,
+            reason=CONSENTS_VIEW_PURPOSE,
+            request=request,
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "parent": self.parent}
