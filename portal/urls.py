@@ -9,6 +9,7 @@ from portal.accounts.urls import passkey_urlpatterns
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/service/", views.service_health, name="service_health"),
     path("account/passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("account/", include("portal.accounts.urls")),
     path("appointments/", include("appointments.urls")),
