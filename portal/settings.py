@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.audit",
     "portal.notifications",
+    "portal.outbox",
     "content",
     "sar",
     "appointments",
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside messages: tells staff when a saved change's task had to wait.
+    "portal.outbox.relay.DeferredTaskMessageMiddleware",
     # After authentication, OTP and messages: ends idle or over-age sessions,
     # then keeps the Wagtail admin closed to sessions without a second factor.
     "portal.accounts.middleware.SessionTimeoutMiddleware",
