@@ -122,13 +122,20 @@ def _check_actor_for(access_request: AccessRequest, actor) -> bool:
     raise ChangeRefused(NOT_PERMITTED)
 
 
-def change_allowed(*, booking: Booking, now: datetime.datetime | None = None) -> bool:
+def change_allowed(
+    *,
+    booking: Booking,
+    now: datetime.datetime | None = None,
+    rules: BookingSettings | None = None,
+) -> bool:
     """Whether the parent may still move or cancel ``booking`` online: it is
-    booked and starts more than the cut-off from now."""
+    booked and starts more than the cut-off from now. A page listing many
+    bookings passes the booking ``rules`` it has loaded once."""
     now = now or timezone.now()
     if booking.status != BookingStatus.BOOKED:
         return False
-    cutoff = datetime.timedelta(hours=BookingSettings.load().change_cutoff_hours)
+    rules = rules or BookingSettings.load()
+    cutoff = datetime.timedelta(hours=rules.change_cutoff_hours)
     return now < booking.start - cutoff
 
 
