@@ -270,6 +270,10 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
+# LOAD_TEST=true routes /load-test/floor/, a bare view the load test
+# (tests/load) measures as the floor; never on in production (portal.W003).
+LOAD_TEST = env.bool("LOAD_TEST", default=False)
+
 SERVICE_NAME = env.str("SERVICE_NAME", default="SENDIASS records portal")
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")
 

@@ -18,6 +18,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
+if settings.LOAD_TEST:
+    urlpatterns += [path("load-test/floor/", views.load_test_floor, name="load_test_floor")]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -36,6 +36,12 @@ def service_health(request):
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def load_test_floor(request):
+    """The load test's floor: a bare view behind the whole middleware stack,
+    with no database query and no template. Routed only when LOAD_TEST is on."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def page_not_found(request, exception):
