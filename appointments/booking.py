@@ -327,7 +327,10 @@ def slot_reschedule(
         raise SlotUnavailable(NOT_AVAILABLE)
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            # The booking's row only: joined rows locked too (the location,
+            # the request) would deadlock with a booking whose commit checks
+            # its foreign keys while this waits for the audit chain's lock.
+            Booking.objects.select_for_update(of=("self",))
             .select_related("request", "location")
             .get(pk=booking.pk)
         )
@@ -377,7 +380,10 @@ def slot_cancel(
     reason = reason.strip()
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            # The booking's row only: joined rows locked too (the location,
+            # the request) would deadlock with a booking whose commit checks
+            # its foreign keys while this waits for the audit chain's lock.
+            Booking.objects.select_for_update(of=("self",))
             .select_related("request", "location")
             .get(pk=booking.pk)
         )
@@ -411,7 +417,11 @@ def _mark(*, booking: Booking, actor, status: str, now, http_request) -> Booking
     if not is_booking_staff(actor):
         raise ChangeRefused(NOT_PERMITTED)
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("request").get(pk=booking.pk)
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=booking.pk)
+        )
         if booking.status != BookingStatus.BOOKED:
             raise ChangeRefused(NOT_BOOKED)
         if now < booking.start:
