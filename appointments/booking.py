@@ -122,13 +122,20 @@ def _check_actor_for(access_request: AccessRequest, actor) -> bool:
     raise ChangeRefused(NOT_PERMITTED)
 
 
-def change_allowed(*, booking: Booking, now: datetime.datetime | None = None) -> bool:
+def change_allowed(
+    *,
+    booking: Booking,
+    now: datetime.datetime | None = None,
+    rules: BookingSettings | None = None,
+) -> bool:
     """Whether the parent may still move or cancel ``booking`` online: it is
-    booked and starts more than the cut-off from now."""
+    booked and starts more than the cut-off from now. A page listing many
+    bookings passes the booking ``rules`` it has loaded once."""
     now = now or timezone.now()
     if booking.status != BookingStatus.BOOKED:
         return False
-    cutoff = datetime.timedelta(hours=BookingSettings.load().change_cutoff_hours)
+    rules = rules or BookingSettings.load()
+    cutoff = datetime.timedelta(hours=rules.change_cutoff_hours)
     return now < booking.start - cutoff
 
 
@@ -320,7 +327,10 @@ def slot_reschedule(
         raise SlotUnavailable(NOT_AVAILABLE)
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            # The booking's row only: joined rows locked too (the location,
+            # the request) would deadlock with a booking whose commit checks
+            # its foreign keys while this waits for the audit chain's lock.
+            Booking.objects.select_for_update(of=("self",))
             .select_related("request", "location")
             .get(pk=booking.pk)
         )
@@ -370,7 +380,10 @@ def slot_cancel(
     reason = reason.strip()
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            # The booking's row only: joined rows locked too (the location,
+            # the request) would deadlock with a booking whose commit checks
+            # its foreign keys while this waits for the audit chain's lock.
+            Booking.objects.select_for_update(of=("self",))
             .select_related("request", "location")
             .get(pk=booking.pk)
         )
@@ -444,7 +457,11 @@ def _mark(*, booking: Booking, actor, status: str, now, http_request) -> Booking
     if not is_booking_staff(actor):
         raise ChangeRefused(NOT_PERMITTED)
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("request").get(pk=booking.pk)
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=booking.pk)
+        )
         if booking.status != BookingStatus.BOOKED:
             raise ChangeRefused(NOT_BOOKED)
         if now < booking.start:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -53,6 +53,20 @@ def bookable_requests_for_parent(user) -> list[AccessRequest]:
     from appointments.booking import can_book
 
     return [r for r in sar_selectors.requests_for_parent(user) if can_book(access_request=r)]
+
+
+def requests_to_book_for_parent(user) -> list[AccessRequest]:
+    """The person's own requests they may book an appointment for now and
+    that have none booked yet (a second would be a change of the first),
+    newest first. Two queries however many requests there are."""
+    from appointments.booking import can_book
+
+    booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
+    return [
+        r
+        for r in sar_selectors.requests_for_parent(user).annotate(has_booking=Exists(booked))
+        if not r.has_booking and can_book(access_request=r)
+    ]
 
 
 def active_locations() -> QuerySet[Location]:

@@ -136,11 +136,7 @@ def _adjustments(draft) -> booking.Adjustments:
 @personal_page()
 def book_start(request):
     """Which request (only asked when there is more than one)."""
-    eligible = [
-        r
-        for r in selectors.bookable_requests_for_parent(request.user)
-        if not r.bookings.filter(status=BookingStatus.BOOKED).exists()
-    ]
+    eligible = selectors.requests_to_book_for_parent(request.user)
     if not eligible:
         has_booking = selectors.bookings_for_parent(request.user).filter(
             status=BookingStatus.BOOKED
@@ -388,21 +384,21 @@ def appointment_list(request):
     bookings = list(selectors.bookings_for_parent(request.user))
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.end > now]
     past = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.start, reverse=True)
-    can_book_more = any(
-        not r.bookings.filter(status=BookingStatus.BOOKED).exists()
-        for r in selectors.bookable_requests_for_parent(request.user)
-    )
+    rules = BookingSettings.load()
     return render(
         request,
         "appointments/list.html",
         {
             "upcoming": [
-                {"booking": b, "can_change": booking.change_allowed(booking=b, now=now)}
+                {
+                    "booking": b,
+                    "can_change": booking.change_allowed(booking=b, now=now, rules=rules),
+                }
                 for b in upcoming
             ],
             "past": past,
-            "can_book": can_book_more,
-            "cutoff_hours": BookingSettings.load().change_cutoff_hours,
+            "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
+            "cutoff_hours": rules.change_cutoff_hours,
         },
     )
 

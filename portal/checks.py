@@ -72,3 +72,16 @@ def check_retention_periods(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_load_test(app_configs, **kwargs):
+    if settings.LOAD_TEST:
+        return [
+            Warning(
+                "LOAD_TEST=true: the load test's bare view is served at /load-test/floor/.",
+                hint="LOAD_TEST is for the load test (scripts/load) only; unset it in production.",
+                id="portal.W003",
+            )
+        ]
+    return []

@@ -214,7 +214,10 @@ class GovukFormMixin:
     ``<h1>`` (a GOV.UK question page); leave it ``None`` when the page has its own
     heading."""
 
-    default_renderer = GovukFormRenderer
+    # One renderer for every form: a renderer compiles its templates once,
+    # in its own engine, so a class here (a new renderer for each form)
+    # would parse the form and field templates again on every page.
+    default_renderer = GovukFormRenderer()
     bound_field_class = GovukBoundField
     # GOV.UK validates on the server only: browser validation messages are
     # inconsistent and not accessible.

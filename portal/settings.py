@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.audit",
     "portal.notifications",
+    "portal.outbox",
     "content",
     "sar",
     "appointments",
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the access log times everything below and gives each request its id.
+    "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside messages: tells staff when a saved change's task had to wait.
+    "portal.outbox.relay.DeferredTaskMessageMiddleware",
     # After authentication, OTP and messages: ends idle or over-age sessions,
     # then keeps the Wagtail admin closed to sessions without a second factor.
     "portal.accounts.middleware.SessionTimeoutMiddleware",
@@ -221,7 +226,8 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Health checks come from the load balancer and monitoring over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/service/$"]
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -265,6 +271,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# LOAD_TEST=true routes /load-test/floor/, a bare view the load test
+# (tests/load) measures as the floor; never on in production (portal.W003).
+LOAD_TEST = env.bool("LOAD_TEST", default=False)
 
 SERVICE_NAME = env.str("SERVICE_NAME", default="SENDIASS records portal")
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")
@@ -357,13 +367,17 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # Cache: holds the sign-in and verification limits, so every web process must
-# share it: Redis when REDIS_URL is set, otherwise a database table (created by
-# `manage.py createcachetable`).
-if REDIS_URL:
+# share it. A database table by default (created by a migration), also when
+# Redis is the broker: sign-in needs the database anyway, so the limits stay
+# available exactly as long as sign-in does and a Redis outage only delays
+# queued work. CACHE_REDIS_URL moves the cache to Redis (atomic counters; a
+# Redis outage then also stops sign-in).
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="")
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL),
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "portal",
         }
     }
@@ -375,16 +389,28 @@ else:
         }
     }
 
+# Logs: one JSON object a line on standard error (portal.logs), with the
+# request id and no personal data; LOG_FORMAT=plain for reading locally.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's own request lines carry the query string; the portal's
+        # request log (portal.request) replaces them.
+        "django.server": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "django_tasks": {"level": "WARNING"},
         "fontTools": {"level": "ERROR"},

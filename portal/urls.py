@@ -9,6 +9,7 @@ from portal.accounts.urls import passkey_urlpatterns
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/service/", views.service_health, name="service_health"),
     path("account/passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("account/", include("portal.accounts.urls")),
     path("appointments/", include("appointments.urls")),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
+
+if settings.LOAD_TEST:
+    urlpatterns += [path("load-test/floor/", views.load_test_floor, name="load_test_floor")]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

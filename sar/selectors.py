@@ -55,10 +55,19 @@ def request_for_parent(user, reference: str) -> AccessRequest:
         raise Http404("No such request.") from None
 
 
-def parent_timeline(user, reference: str) -> QuerySet[TimelineEntry]:
+def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[TimelineEntry]:
     """The entries of one of the person's own requests that a parent may see,
-    oldest first; ``Http404`` for anyone else's request."""
-    request = request_for_parent(user, reference)
+    oldest first; ``Http404`` for anyone else's request. ``reference`` may be
+    the request itself, already looked up for this person (its page has it):
+    it is used as it is only when it is theirs."""
+    if (
+        isinstance(reference, AccessRequest)
+        and _signed_in(user)
+        and reference.requester_id == user.pk
+    ):
+        request = reference
+    else:
+        request = request_for_parent(user, getattr(reference, "reference", reference))
     return (
         TimelineEntry.objects.filter(request=request, visible_to_parent=True)
         .select_related("case__child")

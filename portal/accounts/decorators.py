@@ -52,6 +52,13 @@ def missing_step(request: HttpRequest) -> HttpResponse | None:
         return redirect_to_login(here, settings.LOGIN_URL)
     if not user.is_staff_account and user.email_verified_at is None:
         return redirect("accounts:email_unconfirmed")
+    if factors.session_is_verified(request=request) and factors.verified_with_primary_factor(
+        request=request
+    ):
+        # The usual case, on every personal page: the factor this session was
+        # checked with is itself a primary one, so the person has one; no
+        # need to load all their factors.
+        return None
     if not factors.has_primary_factor(user=user):
         return redirect(with_next("accounts:enrol", here))
     if not factors.session_is_verified(request=request):

@@ -146,6 +146,17 @@ def session_is_verified(*, request) -> bool:
     return factor_kind(user.otp_device) in allowed_kinds(user=user)
 
 
+def verified_with_primary_factor(*, request) -> bool:
+    """The session was checked with a confirmed primary factor of the person's
+    (so they have one), read from the session's own device: no query."""
+    device = getattr(request.user, "otp_device", None)
+    return bool(
+        device is not None
+        and getattr(device, "confirmed", False)
+        and factor_kind(device) in PRIMARY_KINDS
+    )
+
+
 def verified_recently(*, request, window: int | None = None) -> bool:
     """The session passed a check within ``window`` seconds (step-up)."""
     window = settings.OTP_STEP_UP_SECONDS if window is None else window

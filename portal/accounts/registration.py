@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from portal.accounts.models import User
 from portal.audit import events
+from portal.outbox import relay as outbox
 
 EMAIL_SALT = "portal.accounts.confirm-email"
 INVALID_LINK = "This link has expired or is not valid."
@@ -120,9 +120,6 @@ def _send_account_email(*, user: User, template: str, context: dict) -> None:
 def queue_email(*, subject: str, body: str, to: str) -> None:
     """Send through the task queue once the transaction commits, so a request
     takes the same time whether or not an email goes out (no enumeration by
-    timing) and a rolled-back change sends nothing."""
-    transaction.on_commit(
-        lambda: async_task(
-            "django.core.mail.send_mail", subject, body, None, [to], group="account-emails"
-        )
-    )
+    timing) and a rolled-back change sends nothing. Through the outbox
+    (``portal.outbox``): a broker outage delays the email, never loses it."""
+    outbox.enqueue("django.core.mail.send_mail", subject, body, None, [to], group="account-emails")

@@ -9,6 +9,7 @@ the appointments app with ``register_notice``.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
@@ -20,10 +21,10 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import resolve_url
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django_q.tasks import async_task
 
 from portal.audit.events import record
 from portal.notifications.models import SentNotification
+from portal.outbox import relay as outbox
 
 logger = logging.getLogger(__name__)
 
@@ -182,18 +183,18 @@ def enqueue_notice(
     *, user, template: str, key: str | None = None, object_id: int | None = None
 ) -> None:
     """Queue the ``template`` notice for ``user`` once the current transaction
-    commits (a rolled-back change sends nothing; the worker sees the data)."""
+    commits (a rolled-back change sends nothing; the worker sees the data).
+
+    Through the outbox (``portal.outbox``), so a broker outage delays the
+    notice rather than losing it. A notice without a ``key`` is given one of
+    its own, so that however often the task is delivered it is sent once."""
     _check_template(template)
-    user_id = user.pk
-
-    def enqueue():
-        async_task(
-            "portal.notifications.tasks.send_notice_task",
-            user_id,
-            template,
-            key,
-            object_id,
-            group="notifications",
-        )
-
-    transaction.on_commit(enqueue)
+    key = key or f"{template}:{uuid.uuid4().hex}"
+    outbox.enqueue(
+        "portal.notifications.tasks.send_notice_task",
+        user.pk,
+        template,
+        key,
+        object_id,
+        group="notifications",
+    )

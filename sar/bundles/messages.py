@@ -41,7 +41,6 @@ FAILED_UNEXPECTED = (
     "Something went wrong while the bundle was prepared. Try again; if it fails again, "
     "tell the service's administrator."
 )
-FAILED_QUEUE = "The bundle could not be sent to the task queue. Try again."
 FAILED_ATTEMPTS = (
     "The bundle stopped part-way {attempts} times (perhaps a worker ran out of memory). "
     "Try again; if it happens again, tell the service's administrator."

@@ -10,13 +10,12 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from portal.audit.events import record as audit
+from portal.outbox.relay import enqueue
 from sar import roles
 from sar.bundles.events import audit_data
 from sar.bundles.messages import (
-    FAILED_QUEUE,
     NO_RECORDS,
     NOT_CASEWORKER,
     NOT_PREPARABLE,
@@ -25,7 +24,6 @@ from sar.bundles.messages import (
     UNDECIDED_MANY,
     UNDECIDED_ONE,
 )
-from sar.bundles.run import fail
 from sar.exceptions import InvalidTransition, NotPermitted, RuleViolation
 from sar.models import Bundle, BundleStatus, CaseStatus, SubjectCase
 from sar.records import records_in_scope
@@ -155,18 +153,14 @@ def task_name(bundle: Bundle) -> str:
 
 
 def _enqueue_on_commit(bundle: Bundle, old_file: str) -> None:
-    bundle_id, generation, name = bundle.pk, bundle.generation, task_name(bundle)
+    """Queue the task through the outbox (``portal.outbox``): written with the
+    bundle, sent to the broker after commit, and relayed later if the broker
+    cannot be reached, so a Redis outage leaves the bundle waiting, not lost.
+    The old file goes once the new preparation is committed."""
     storage = bundle.file.storage
-
-    def enqueue():
-        if old_file:
-            storage.delete(old_file)
-        try:
-            task_id = async_task(TASK, bundle_id, generation, task_name=name, group="bundles")
-        except Exception as error:  # the broker is down: say so rather than wait forever
-            logger.error("Bundle %s could not be queued: %s", bundle_id, type(error).__name__)
-            fail(bundle_id, generation, FAILED_QUEUE)
-            return
-        Bundle.objects.filter(pk=bundle_id, generation=generation).update(task_id=task_id or "")
-
-    transaction.on_commit(enqueue)
+    pending = enqueue(TASK, bundle.pk, bundle.generation, group="bundles")
+    # The outbox row names the task until the queue runs it.
+    bundle.task_id = f"outbox-{pending.pk}"
+    Bundle.objects.filter(pk=bundle.pk, generation=bundle.generation).update(task_id=bundle.task_id)
+    if old_file:
+        transaction.on_commit(lambda: storage.delete(old_file))

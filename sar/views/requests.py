@@ -81,10 +81,10 @@ def _can_withdraw(access_request: AccessRequest, user) -> bool:
     )
 
 
-def _question_asked(user, reference: str) -> str:
+def _question_asked(user, access_request: AccessRequest) -> str:
     """Our latest question, as the parent's timeline says it."""
     entry = (
-        selectors.parent_timeline(user, reference)
+        selectors.parent_timeline(user, access_request)
         .filter(kind="request_clarification")
         .order_by("-at", "-id")
         .first()
@@ -95,7 +95,7 @@ def _question_asked(user, reference: str) -> str:
 @personal_page(methods=("GET",))
 def request_detail(request, reference):
     access_request = selectors.request_for_parent(request.user, reference)
-    timeline = list(selectors.parent_timeline(request.user, reference).order_by("-at", "-id"))
+    timeline = list(selectors.parent_timeline(request.user, access_request).order_by("-at", "-id"))
     clarification = _clarification_open(access_request)
     downloads = _downloads(request.user, access_request)
     return render(
@@ -105,7 +105,7 @@ def request_detail(request, reference):
             **_summary(access_request),
             "timeline": timeline,
             "clarification_open": clarification,
-            "question": _question_asked(request.user, reference) if clarification else "",
+            "question": _question_asked(request.user, access_request) if clarification else "",
             "can_withdraw": _can_withdraw(access_request, request.user),
             "scope_label": Scope(access_request.scope).label,
             "delivery_label": Delivery(access_request.delivery).label,
@@ -162,7 +162,7 @@ def request_answer(request, reference):
         {
             "form": form,
             "access_request": access_request,
-            "question": _question_asked(request.user, reference),
+            "question": _question_asked(request.user, access_request),
         },
     )
 

@@ -76,3 +76,75 @@ def test_fifty_parents_booking_one_time_at_once_get_one_booking(
     assert refused == [TAKEN] * (PARENTS - 1)
     assert Booking.objects.filter(status=BookingStatus.BOOKED).count() == 1
     assert Booking.objects.get().pk == booked[0][1]
+
+
+def _waiting_for_the_audit_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0] > 0
+
+
+def test_cancelling_while_another_booking_commits_is_no_deadlock(
+    make_user, submit, office, staff, parent
+):
+    """Found by the load test (tests/load): a cancel locked the location's row
+    with the booking's, then waited for the audit chain's lock, held by a
+    booking at the same place whose commit needed that location row."""
+    import time
+
+    from appointments.booking import slot_cancel
+    from portal.audit.events import record
+
+    to_cancel = slot_book(
+        access_request=submit(parent, delivery=Delivery.APPOINTMENT),
+        location=office,
+        start=at(WEDNESDAY, 9),
+        actor=parent,
+        now=NOW,
+    )
+    other = make_user()
+    other_request = submit(other, delivery=Delivery.APPOINTMENT)
+    audited = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def booking_that_commits_last():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                record(action="test.booking", actor=other, obj=other_request)  # takes the lock
+                Booking.objects.create(
+                    request=other_request,
+                    location=office,
+                    staff=staff,
+                    start=at(WEDNESDAY, 11, 30),
+                    end=at(WEDNESDAY, 12, 30),
+                    booked_by=other,
+                )
+                audited.set()
+                deadline = time.monotonic() + 30
+                while not _waiting_for_the_audit_lock() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            outcome["booking"] = "committed"
+        except Exception as error:  # noqa: BLE001 - reported below
+            outcome["booking"] = repr(error)
+        finally:
+            connections.close_all()
+
+    def cancel():
+        try:
+            assert audited.wait(timeout=30)
+            slot_cancel(booking=to_cancel, actor=parent, now=NOW)
+            outcome["cancel"] = "cancelled"
+        except Exception as error:  # noqa: BLE001
+            outcome["cancel"] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=booking_that_commits_last), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcome == {"booking": "committed", "cancel": "cancelled"}

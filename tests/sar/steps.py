@@ -9,7 +9,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from sar.encryption import write_encrypted_file
-from sar.models import TERMINAL_STATUSES, Bundle, BundleStatus, CaseStatus, HoldExemption, SubjectCase
+from sar.models import (
+    TERMINAL_STATUSES,
+    Bundle,
+    BundleStatus,
+    CaseStatus,
+    HoldExemption,
+    SubjectCase,
+)
 from sar.workflow import (
     CASE_STEPS,
     TRANSITIONS_BY_NAME,

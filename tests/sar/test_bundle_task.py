@@ -215,18 +215,26 @@ def test_a_bundle_that_keeps_stopping_part_way_is_failed_with_a_reason(
     assert bundle.error == bundle_messages.FAILED_ATTEMPTS.format(attempts=bundles.MAX_ATTEMPTS)
 
 
-def test_a_queue_that_cannot_take_the_task_fails_the_bundle(
-    case, caseworker, monkeypatch, django_capture_on_commit_callbacks
+def test_a_broker_outage_leaves_the_bundle_waiting_and_the_relay_queues_it(
+    case, caseworker, django_capture_on_commit_callbacks
 ):
-    def down(*args, **kwargs):
-        raise ConnectionError("broker down")
+    from portal.outbox import relay
+    from portal.outbox.models import PendingTask
+    from tests.broker import broker_unreachable
 
-    monkeypatch.setattr("sar.bundles.prepare.async_task", down)
+    with broker_unreachable():
+        bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
 
-    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+    assert bundle.status == BundleStatus.QUEUED
+    waiting = PendingTask.objects.filter(func="sar.tasks.prepare_bundle_task")
+    assert list(waiting.values_list("args", flat=True)) == [[bundle.pk, bundle.generation]]
 
-    assert bundle.status == BundleStatus.FAILED
-    assert bundle.error == bundle_messages.FAILED_QUEUE
+    # The broker is back (tasks run in this process again): the relay queues it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay.relay_pending(grace=relay.datetime.timedelta(0)) >= 1
+    bundle.refresh_from_db()
+    assert bundle.status == BundleStatus.READY
+    assert not PendingTask.objects.exists()
 
 
 def test_only_a_failed_or_stalled_bundle_can_be_tried_again(

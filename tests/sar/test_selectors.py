@@ -53,6 +53,9 @@ def test_a_parent_gets_404_for_another_parents_request_child_consent_and_timelin
         selectors.request_for_parent(parent, request.reference)
     with pytest.raises(Http404):
         selectors.parent_timeline(parent, request.reference)
+    # Nor by handing over the request itself.
+    with pytest.raises(Http404):
+        selectors.parent_timeline(parent, request)
     with pytest.raises(Http404):
         selectors.child_for_parent(parent, child.pk)
     with pytest.raises(Http404):

@@ -54,3 +54,21 @@ def test_errors_are_shown_on_the_fields_and_in_the_summary():
     assert 'data-module="govuk-error-summary"' in summary
     assert '<a href="#id_contact_0">Select how we should contact you</a>' in summary
     assert '<a href="#id_email">Enter your email address</a>' in summary
+
+
+def test_form_templates_are_compiled_once_not_on_every_page(monkeypatch):
+    from django.template.base import Parser
+
+    str(ExampleForm())  # the first page compiles them
+    parsed = []
+    original = Parser.parse
+
+    def counting(self, *args, **kwargs):
+        parsed.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Parser, "parse", counting)
+    html = str(ExampleForm()) + str(ExampleForm(data={}))
+
+    assert "How should we contact you?" in html
+    assert parsed == []
