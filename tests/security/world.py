@@ -60,8 +60,11 @@ SAFEGUARDING_LEAD = "safeguarding lead"
 CONTENT_EDITOR = "content editor"
 ADMINISTRATOR = "administrator"
 
-# Not a column of the matrix: the admin-wide rule checks it on every admin URL.
+# Not columns of the matrix: the admin-wide rule checks the first on every
+# admin URL; the fuzzing adds the second (``add_superuser``) to reach every
+# admin screen.
 CASEWORKER_UNVERIFIED = "caseworker unverified"
+SUPERUSER = "superuser"
 
 PARENT_ROLES = (PARENT_UNVERIFIED, PARENT, OTHER_PARENT)
 STAFF_ROLES = (CASEWORKER, APPROVER, SAFEGUARDING_LEAD, CONTENT_EDITOR, ADMINISTRATOR)
@@ -212,6 +215,14 @@ def build_world() -> World:
     )
     world.audit_event = AuditEvent.objects.order_by("pk").first()
     return world
+
+
+def add_superuser(world: World) -> None:
+    """A verified superuser, for the screens no staff group is given."""
+    user = UserFactory(is_staff=True, is_superuser=True)
+    add_totp(user)
+    world.users[SUPERUSER] = user
+    world.sessions[SUPERUSER] = _session(user, verified=True)
 
 
 @contextmanager
