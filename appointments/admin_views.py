@@ -52,11 +52,23 @@ class BookingStaffRequiredMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+# The first and last days Python can hold have no day (or week) before or
+# after them to link to: the diary shows days with room for its links.
+_DIARY_MARGIN = datetime.timedelta(days=14)
+
+
 def _parse_date(value: str | None) -> datetime.date:
+    """The day asked for in the address, or today when it is not one the
+    diary can show."""
     try:
-        return datetime.date.fromisoformat(value or "")
+        day = datetime.date.fromisoformat(value or "")
     except ValueError:
+        day = None
+    if day is None or not (
+        datetime.date.min + _DIARY_MARGIN <= day <= datetime.date.max - _DIARY_MARGIN
+    ):
         return availability.london_today(timezone.now())
+    return day
 
 
 def _row(item: Booking) -> dict:

@@ -49,7 +49,9 @@ The renderer is set per form class (``default_renderer``), not through
 ``FORM_RENDERER``, so the Wagtail admin's own forms are left alone.
 
 Error messages should say what to do, in GOV.UK style ("Enter your email
-address"), so put them in the field's ``error_messages``.
+address"), so put them in the field's ``error_messages``. One is given to
+every field that has not its own: Django refuses text with a NUL character in
+it (PostgreSQL cannot store one), and says so in GOV.UK words here.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 ERROR_CLASSES = {
     "input": "govuk-input--error",
@@ -75,6 +78,10 @@ BASE_CLASSES = {
 }
 # Widgets drawn as a fieldset with a legend rather than a label.
 FIELDSET_KINDS = {"radios", "checkboxes"}
+# Django's ProhibitNullCharactersValidator (on every CharField) says "Null
+# characters are not allowed."; a person only ever pastes one in unseen.
+NULL_CHARACTER_CODE = "null_characters_not_allowed"
+NULL_CHARACTER_MESSAGE = _("Remove the hidden character from this answer")
 
 
 class GovukRadioSelect(forms.RadioSelect):
@@ -223,6 +230,12 @@ class GovukFormMixin:
     # inconsistent and not accessible.
     use_required_attribute = False
     page_heading_field: str | None = None
+
+    def full_clean(self):
+        # Here rather than in __init__: some forms replace fields after it.
+        for field in self.fields.values():
+            field.error_messages.setdefault(NULL_CHARACTER_CODE, NULL_CHARACTER_MESSAGE)
+        super().full_clean()
 
     def error_summary_items(self) -> list[dict]:
         """Errors in page order for the error summary: ``{"href", "text"}``."""

@@ -262,6 +262,9 @@ WAGTAIL_SITE_NAME = "SENDIASS records portal"
 # Staff sign in through the portal's own sign-in page (throttled, audited) and
 # then the second-factor challenge; /admin/login/ redirects there.
 WAGTAILADMIN_LOGIN_URL = "/account/sign-in/"
+# So do visitors to a page restricted to signed-in people (not Wagtail's bare
+# front-end login, which portal/urls.py redirects here too).
+WAGTAIL_FRONTEND_LOGIN_URL = WAGTAILADMIN_LOGIN_URL
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars from gravatar.com: it would send a hash of staff email addresses off-site.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

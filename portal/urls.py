@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -27,7 +28,17 @@ if settings.DEBUG:
     urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)
 
 # Wagtail serves the page tree last, so every app URL above takes precedence.
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's front-end sign-in is Django's bare LoginView: a password check
+    # with no throttling and no audit event. Anyone sent there (or opening it)
+    # goes to the portal's sign-in instead, with their ``next``.
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="accounts:sign_in", query_string=True),
+        name="wagtail_frontend_login",
+    ),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

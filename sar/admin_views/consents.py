@@ -3,7 +3,9 @@ recorded for them (an audit event: it reads personal data), and record a new
 one through ``sar.consent.consent_record``."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import validate_email
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
@@ -22,6 +24,14 @@ from sar.admin_views.access import CONSENTS_VIEW_PURPOSE, CaseStaffRequiredMixin
 from sar.exceptions import SarError
 
 NO_SUCH_PERSON = "There is no service user with that email address."
+
+
+def _is_email_address(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def consents_breadcrumbs():
@@ -43,10 +53,14 @@ class ConsentIndexView(CaseStaffRequiredMixin, WagtailAdminTemplateMixin, Templa
     def get(self, request, *args, **kwargs):
         email = request.GET.get("email", "").strip()
         if email:
+            # Only an email address can match one (and anything else, a NUL
+            # say, is never sent to the database, which may refuse it).
             person = (
                 get_user_model()
                 .objects.filter(email__iexact=email, is_staff=False, is_superuser=False)
                 .first()
+                if _is_email_address(email)
+                else None
             )
             if person is not None:
                 return redirect("sar_admin:parent_consents", person.pk)

@@ -12,6 +12,7 @@ missing), so no page needs the one before it to have been seen.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -54,7 +55,11 @@ ROW = {"what_detail": "what"}
 
 
 def _send_key(user, token: str) -> str:
-    return f"sar:send:{user.pk}:{token}"
+    # The token is posted, so anything at all: hashed, the key is always one
+    # any cache accepts (the database cache refuses a NUL, memcached spaces
+    # and more than 250 characters).
+    digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sar:send:{user.pk}:{digest}"
 
 
 def _returning(request) -> bool:

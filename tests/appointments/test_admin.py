@@ -118,6 +118,21 @@ def test_the_week_view_puts_each_appointment_on_its_day(admin_client_for, casewo
     assert wednesday < text.index("9am to 10am") < text.index("Thursday 25 March 2027")
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0001-01-08", "not a day"])
+@pytest.mark.parametrize(("view", "parameter"), [("day", "date"), ("week", "start")])
+def test_a_day_the_diary_cannot_show_shows_today(
+    admin_client_for, caseworker, time_machine, view, parameter, day
+):
+    time_machine.move_to(NOW, tick=False)
+
+    response = admin_client_for(caseworker).get(
+        reverse(f"appointment_diary:{view}") + f"?{parameter}={day}"
+    )
+
+    assert response.status_code == 200
+    assert "22 March 2027" in response.content.decode()
+
+
 def test_opening_an_appointment_is_audited(admin_client_for, caseworker, made):
     admin_client_for(caseworker).get(reverse("appointment_diary:booking", args=[made.pk]))
 

@@ -154,6 +154,14 @@ def test_finding_a_person_by_email_address(staff_client, caseworker, parent):
     assert shows(missing, NO_SUCH_PERSON)
 
 
+@pytest.mark.parametrize("typed", ["\x00", "parent\x00@example.org", "not an address", "é" * 300])
+def test_anything_but_an_email_address_finds_nobody(staff_client, caseworker, parent, typed):
+    response = staff_client(caseworker).get(reverse("sar_admin:consents"), {"email": typed})
+
+    assert response.status_code == 200
+    assert shows(response, NO_SUCH_PERSON)
+
+
 def test_a_member_of_staff_has_no_consents_page(staff_client, caseworker, approver):
     assert staff_client(caseworker).get(consents_url(approver)).status_code == 404
 

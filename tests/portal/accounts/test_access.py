@@ -6,9 +6,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from wagtail.models import PageViewRestriction
 
+from content.seed import publish_confidentiality_code
 from portal.accounts.urls import PERSONAL_URL_NAMES
 from tests.portal.accounts.factories import (
+    PASSWORD,
     ParentFactory,
     add_backup_codes,
     add_email_device,
@@ -198,6 +201,26 @@ def test_wagtails_own_login_page_is_replaced_by_the_portals(client):
 
     assert urlparse(response["Location"]).path == reverse("accounts:sign_in")
     assert next_of(response) == "/admin/pages/"
+
+
+def test_wagtails_front_end_sign_in_is_the_portals(client, parent):
+    response = client.get("/_util/login/?next=/private/")
+
+    assert urlparse(response["Location"]).path == reverse("accounts:sign_in")
+    assert next_of(response) == "/private/"
+    # Django's bare LoginView (no throttling, no audit) is not reachable.
+    client.post("/_util/login/", {"username": parent.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_page_for_signed_in_people_sends_visitors_to_the_portals_sign_in(client):
+    page = publish_confidentiality_code()
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+    response = client.get(page.url)
+
+    assert urlparse(response["Location"]).path == reverse("accounts:sign_in")
+    assert next_of(response) == page.url
 
 
 def test_staff_account_page_shows_no_parent_data(client, staff):

@@ -3,7 +3,8 @@
 from django import forms
 from django.template import Context, Template
 
-from portal.govuk_forms import GovukForm, GovukRadioSelect
+from portal.accounts.forms import CodeForm
+from portal.govuk_forms import NULL_CHARACTER_MESSAGE, GovukForm, GovukRadioSelect
 
 
 class ExampleForm(GovukForm):
@@ -72,3 +73,25 @@ def test_form_templates_are_compiled_once_not_on_every_page(monkeypatch):
 
     assert "How should we contact you?" in html
     assert parsed == []
+
+
+class NamesForm(GovukForm):
+    full_name = forms.CharField(label="Full name")
+    nickname = forms.CharField(
+        label="Nickname", error_messages={"null_characters_not_allowed": "No NULs, please"}
+    )
+
+
+def test_a_nul_character_is_refused_in_govuk_words():
+    form = NamesForm(data={"full_name": "Sam\x00Example", "nickname": "\x00"})
+
+    assert form.errors["full_name"] == [str(NULL_CHARACTER_MESSAGE)]
+    # A field's own message is kept.
+    assert form.errors["nickname"] == ["No NULs, please"]
+
+
+def test_a_field_added_after_the_form_is_made_gets_the_message_too():
+    # CodeForm replaces its field in __init__.
+    form = CodeForm(data={"code": "12\x003456"}, label="Security code")
+
+    assert form.errors["code"] == [str(NULL_CHARACTER_MESSAGE)]

@@ -5,15 +5,19 @@ answers, sending once, and the confirmation."""
 import datetime
 import html as html_lib
 import re
+import warnings
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
+from django.core.management import call_command
 
 from sar import deadlines
 from sar.exceptions import RuleViolation
 from sar.models import AccessRequest, Child, Relationship, SubjectKind
 from sar.views.answers import SESSION_KEY
+from sar.views.journey import _send_key
 from sar.workflow import messages
 from tests.sar.factories import ChildFactory
 from tests.sar.views.journey import Journey, child_details, url, verify
@@ -536,12 +540,34 @@ def test_a_send_already_under_way_is_not_repeated(journey, parent):
     journey.about_me_to_check()
     token = journey.answers()["token"]
     # Another request (a second tab, a double click) holds the lock.
-    cache.set(f"sar:send:{parent.pk}:{token}", "sending")
+    cache.set(_send_key(parent, token), "sending")
 
     response = journey.post("check", {"token": token})
 
     assert response.status_code == 200
     assert "We are sending your request" in text(response)
+    assert AccessRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("token", ["\x00", "é" * 3000, "a token\nwith spaces"])
+def test_a_made_up_token_is_a_stale_page_whatever_it_holds(journey, settings, token):
+    # The database cache (used without Redis) refuses a NUL in a key on
+    # PostgreSQL; memcached refuses spaces and long keys.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)  # absent where Redis is the cache
+    journey.about_me_to_check()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = journey.post("check", {"token": token})
+
+    assert response.status_code == 200
+    assert "Check your answers" in text(response)
     assert AccessRequest.objects.count() == 0
 
 
