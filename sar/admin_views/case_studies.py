@@ -13,8 +13,9 @@ and the audit event counts them.
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -83,7 +84,13 @@ class CaseStudyListView(CaseStudyStaffRequiredMixin, WagtailAdminTemplateMixin, 
         email = self.request.GET.get("email", "").strip()
         mine = self.request.GET.get("mine") == "1"
         if email:
-            person = get_user_model().objects.filter(email__iexact=email).first()
+            # Only an email address is looked up (a NUL byte, say, is not one).
+            try:
+                validate_email(email)
+            except ValidationError:
+                person = None
+            else:
+                person = get_user_model().objects.filter(email__iexact=email).first()
             cases = cases.filter(service_user=person) if person else cases.none()
         if mine:
             cases = cases.filter(caseworker=viewer)

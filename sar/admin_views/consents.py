@@ -71,7 +71,8 @@ class ConsentIndexView(CaseStaffRequiredMixin, WagtailAdminTemplateMixin, Templa
             actor=request.user,
             reason=CONSENTS_VIEW_PURPOSE,
             request=request,
-            data={"page": request.GET.get("p") or "1"},
+            # The page number only when it is one: the query string is the visitor's.
+            data={"page": _page_number(request.GET.get("p"))},
         )
         return super().get(request, *args, **kwargs)
 
@@ -194,3 +195,7 @@ class ConsentRecordView(ParentMixin, WagtailAdminTemplateMixin, FormView):
         context["media"] = context["form"].media
         context["cancel_url"] = reverse("sar_admin:parent_consents", args=[self.parent.pk])
         return context
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else 1

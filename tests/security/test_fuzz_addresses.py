@@ -93,7 +93,7 @@ def test_any_page_takes_any_query(world, role, address, query):
     with undone():
         response = world.client(role).get(address, query)
 
-    assert response.status_code < 500
+    assert response.status_code < 500 or _says_a_component_is_down(address, response)
 
 
 # Form bodies that are not what a browser sends.
