@@ -262,7 +262,10 @@ def run_job(bundle_id: int, generation: int) -> dict:
     render_bundle = sar.pdf.render_bundle
 
     def render_with_stats(**kwargs):
-        return render_bundle(**{**kwargs, "stats": stats})
+        pdf = render_bundle(**{**kwargs, "stats": stats})
+        if kwargs.get("stats") is not None:  # the job's own record, which it stores
+            vars(kwargs["stats"]).update(vars(stats))
+        return pdf
 
     sar.pdf.render_bundle = render_with_stats
     sampler = TreeSampler(interval=0.02)
