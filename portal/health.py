@@ -53,7 +53,7 @@ def broker_ok() -> bool:
                 client.close()
         else:
             OrmQ.objects.using(Conf.ORM).exists()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure means "unavailable"
         logger.warning("Health: the queue broker is unavailable (%s).", type(error).__name__)
         return False
     return True
@@ -64,7 +64,7 @@ def running_clusters() -> int:
     (0 if it cannot be read)."""
     try:
         stats = Stat.get_all(broker=get_broker())
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - unreadable means "no worker seen"
         logger.warning("Health: the workers' heartbeat cannot be read (%s).", type(error).__name__)
         return 0
     return sum(1 for stat in stats if stat.status in RUNNING_STATES)

@@ -49,6 +49,12 @@ def may_see_holds(user) -> bool:
     return has_any_role(user, HOLD_ROLES)
 
 
+def may_see_retention(user) -> bool:
+    """Whether ``user`` may see the disposal queue and retention screens
+    (caseworkers and administrators; only caseworkers change anything)."""
+    return has_any_role(user, (CASEWORKER, ADMINISTRATOR))
+
+
 def is_requester(user, request) -> bool:
     """Whether ``user`` made the access request ``request``."""
     return user is not None and user.is_authenticated and user.pk == request.requester_id

@@ -10,6 +10,8 @@ filterable by caseworker and status.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -114,6 +116,21 @@ SORTS = {
     "received": ("request__received_at", "id"),
     "-received": ("-request__received_at", "-id"),
 }
+
+
+def service_user_by_email(email: str):
+    """The parent or young person (never a staff account) whose email address
+    is ``email``, or None. Only an email address is looked up: anything else
+    (a NUL byte, say, which PostgreSQL refuses) never reaches the database."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=email, is_staff=False, is_superuser=False)
+        .first()
+    )
 
 
 def cases_for_staff(

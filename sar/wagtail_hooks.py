@@ -13,33 +13,16 @@ from sar.admin_views.reads_report import may_see_reads_report
 from sar.case_studies import may_make_case_studies
 
 
-class CaseStaffMenuItem(MenuItem):
-    def is_shown(self, request):
-        return roles.is_case_staff(request.user)
+class RoleMenuItem(MenuItem):
+    """A menu item shown to the staff ``shown_to(user)`` allows (the same rule
+    the screen behind it applies)."""
 
-
-class RetentionStaffMenuItem(MenuItem):
-    """Caseworkers and administrators."""
-
-    def is_shown(self, request):
-        return roles.has_any_role(request.user, (roles.CASEWORKER, roles.ADMINISTRATOR))
-
-
-class HoldStaffMenuItem(MenuItem):
-    """Safeguarding leads and administrators: nobody else sees holds."""
+    def __init__(self, *args, shown_to, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown_to = shown_to
 
     def is_shown(self, request):
-        return roles.may_see_holds(request.user)
-
-
-class CaseStudyMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_make_case_studies(request.user)
-
-
-class ReadsReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_see_reads_report(request.user)
+        return self.shown_to(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -51,40 +34,45 @@ def register_sar_admin_urls():
 def register_requests_menu():
     menu = Menu(
         items=[
-            CaseStaffMenuItem(
+            RoleMenuItem(
                 _("Case dashboard"),
                 reverse("sar_admin:dashboard"),
                 name="sar-dashboard",
                 icon_name="folder-open-inverse",
                 order=100,
+                shown_to=roles.is_case_staff,
             ),
-            CaseStaffMenuItem(
+            RoleMenuItem(
                 _("Consents to disclose"),
                 reverse("sar_admin:consents"),
                 name="sar-consents",
                 icon_name="clipboard-list",
                 order=200,
+                shown_to=roles.is_case_staff,
             ),
-            HoldStaffMenuItem(
+            RoleMenuItem(
                 _("Safeguarding holds"),
                 reverse("sar_admin:holds"),
                 name="sar-holds",
                 icon_name="lock",
                 order=300,
+                shown_to=roles.may_see_holds,
             ),
-            RetentionStaffMenuItem(
+            RoleMenuItem(
                 _("Disposal"),
                 reverse("sar_admin:disposal_queue"),
                 name="sar-disposal",
                 icon_name="bin",
                 order=400,
+                shown_to=roles.may_see_retention,
             ),
-            CaseStudyMenuItem(
+            RoleMenuItem(
                 _("Case studies"),
                 reverse("sar_admin:case_studies"),
                 name="sar-case-studies",
                 icon_name="doc-full",
                 order=500,
+                shown_to=may_make_case_studies,
             ),
         ]
     )
@@ -95,10 +83,11 @@ def register_requests_menu():
 
 @hooks.register(AUDIT_MENU_HOOK)
 def register_reads_report_menu_item():
-    return ReadsReportMenuItem(
+    return RoleMenuItem(
         _("Staff reads"),
         reverse("sar_admin:reads_report"),
         name="sar-reads-report",
         icon_name="view",
         order=200,
+        shown_to=may_see_reads_report,
     )

@@ -35,19 +35,31 @@ class Cluster:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def wait_until(self, check, *, seconds: float = WAIT_SECONDS, what: str = "it"):
+        """``check()``'s first truthy answer, asked every half second while the
+        cluster runs; fails with the cluster's log when none comes in ``seconds``."""
+        deadline = time.monotonic() + seconds
+        answer = None
+        while time.monotonic() < deadline:
+            answer = check()
+            if answer or self.process.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert answer, f"no {what} within {seconds}s; qcluster log:\n{self.log_text()}"
+        return answer
+
     def wait_for(self, task_id: str, *, seconds: float = WAIT_SECONDS):
         """The task's result once the cluster has run it; fails with the
         cluster's log when it has not within ``seconds`` or failed."""
-        deadline = time.monotonic() + seconds
-        task = None
-        while time.monotonic() < deadline:
-            task = fetch(task_id)
-            if task is not None or self.process.poll() is not None:
-                break
-            time.sleep(0.5)
-        assert task is not None, f"no result within {seconds}s; qcluster log:\n{self.log_text()}"
+        task = self.wait_until(lambda: fetch(task_id), seconds=seconds, what="result")
         assert task.success, f"task failed: {task.result}\nqcluster log:\n{self.log_text()}"
         return task
+
+    def wait_for_mail(self, *, seconds: float = WAIT_SECONDS) -> list[Path]:
+        """The emails the cluster has written, once there is at least one."""
+        return self.wait_until(
+            lambda: sorted(self.mail_dir.iterdir()), seconds=seconds, what="email"
+        )
 
 
 def test_database_url() -> str:

@@ -101,7 +101,7 @@ def relay_pending(*, now: datetime.datetime | None = None, grace=GRACE) -> int:
         for pending in rows:
             try:
                 _push(pending)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001 - the row keeps it; retried next run
                 _note_failure(pending, error)
                 break
             pending.delete()

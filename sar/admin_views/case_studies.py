@@ -12,10 +12,8 @@ and the audit event counts them.
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,6 +27,7 @@ from django.views.generic import FormView, TemplateView, View
 from wagtail.admin import messages as admin_messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from sar import selectors
 from sar.admin_views.access import person_label
 from sar.case_studies import (
     PLACEHOLDERS,
@@ -84,13 +83,7 @@ class CaseStudyListView(CaseStudyStaffRequiredMixin, WagtailAdminTemplateMixin, 
         email = self.request.GET.get("email", "").strip()
         mine = self.request.GET.get("mine") == "1"
         if email:
-            # Only an email address is looked up (a NUL byte, say, is not one).
-            try:
-                validate_email(email)
-            except ValidationError:
-                person = None
-            else:
-                person = get_user_model().objects.filter(email__iexact=email).first()
+            person = selectors.service_user_by_email(email)
             cases = cases.filter(service_user=person) if person else cases.none()
         if mine:
             cases = cases.filter(caseworker=viewer)

@@ -3,9 +3,7 @@ recorded for them (an audit event: it reads personal data), and record a new
 one through ``sar.consent.consent_record``."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import validate_email
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,14 +22,6 @@ from sar.admin_views.access import CONSENTS_VIEW_PURPOSE, CaseStaffRequiredMixin
 from sar.exceptions import SarError
 
 NO_SUCH_PERSON = "There is no service user with that email address."
-
-
-def _is_email_address(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def consents_breadcrumbs():
@@ -53,27 +43,10 @@ class ConsentIndexView(CaseStaffRequiredMixin, WagtailAdminTemplateMixin, Templa
     def get(self, request, *args, **kwargs):
         email = request.GET.get("email", "").strip()
         if email:
-            # Only an email address can match one (and anything else, a NUL
-            # say, is never sent to the database, which may refuse it).
-            person = (
-                get_user_model()
-                .objects.filter(email__iexact=email, is_staff=False, is_superuser=False)
-                .first()
-                if _is_email_address(email)
-                else None
-            )
+            person = selectors.service_user_by_email(email)
             if person is not None:
                 return redirect("sar_admin:parent_consents", person.pk)
             admin_messages.error(request, _(NO_SUCH_PERSON))
-        # The list names the people with consents recorded: a read.
-        record(
-            action="sar.consent_list.viewed",
-            actor=request.user,
-            reason=CONSENTS_VIEW_PURPOSE,
-            request=request,
-            # The page number only when it is one: the query string is the visitor's.
-            data={"page": _page_number(request.GET.get("p"))},
-        )
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -87,7 +60,17 @@ class ConsentIndexView(CaseStaffRequiredMixin, WagtailAdminTemplateMixin, Templa
             .annotate(consent_count=Count("disclosure_consents"))
             .order_by("full_name", "email")
         )
-        context["page_obj"] = Paginator(people, self.per_page).get_page(self.request.GET.get("p"))
+        page = Paginator(people, self.per_page).get_page(self.request.GET.get("p"))
+        # The list names the people with consents recorded: a read (of the
+        # page the paginator chose, never the visitor's raw query string).
+        record(
+            action="sar.consent_list.viewed",
+            actor=self.request.user,
+            reason=CONSENTS_VIEW_PURPOSE,
+            request=self.request,
+            data={"page": page.number},
+        )
+        context["page_obj"] = page
         context["email"] = self.request.GET.get("email", "")
         return context
 
@@ -195,7 +178,3 @@ class ConsentRecordView(ParentMixin, WagtailAdminTemplateMixin, FormView):
         context["media"] = context["form"].media
         context["cancel_url"] = reverse("sar_admin:parent_consents", args=[self.parent.pk])
         return context
-
-
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else 1

@@ -39,7 +39,6 @@ from sar.retention.disposal import (
     inventory,
 )
 
-RETENTION_ROLES = (roles.CASEWORKER, roles.ADMINISTRATOR)
 RETENTION_VIEW_PURPOSE = "Checking when a case is due for disposal"
 
 
@@ -48,7 +47,7 @@ class RetentionStaffRequiredMixin:
     """Caseworkers and administrators (and superusers)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not roles.has_any_role(request.user, RETENTION_ROLES):
+        if not roles.may_see_retention(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

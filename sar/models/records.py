@@ -176,6 +176,13 @@ class Record(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}, {self.date:%d %B %Y}"
 
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, for staff screens: a name, else an email address, else ""."""
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.email
+
     def set_attachment(self, data: bytes, *, save: bool = True) -> None:
         """Store ``data`` (a PDF) encrypted as this record's attachment."""
         old = self.attachment.name

@@ -170,7 +170,7 @@ def test_work_queued_during_a_redis_outage_is_done_by_the_same_workers_once_it_i
             # The relay (the schedule's task, run here) queues it; the same
             # cluster, never restarted, sends it.
             assert relay.relay_pending(grace=relay.datetime.timedelta(0)) == 1
-            body = _wait_for_mail(cluster)
+            body = cluster.wait_for_mail()[0].read_text()
             assert cluster.process.poll() is None
 
     assert "Confirm your email address" in body
@@ -183,19 +183,4 @@ def _wait_for_heartbeat(cluster, monkeypatch, seconds: float = 60):
 
     # The heartbeat's key is derived from the cluster's name once, at import.
     monkeypatch.setattr(Conf, "Q_STAT", f"django_q:{Conf.PREFIX}:cluster")
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if Stat.get_all():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the cluster never started; its log:\n{cluster.log_text()}")
-
-
-def _wait_for_mail(cluster, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        files = list(cluster.mail_dir.iterdir())
-        if files:
-            return files[0].read_text()
-        time.sleep(0.5)
-    raise AssertionError(f"no email within {seconds}s; qcluster log:\n{cluster.log_text()}")
+    cluster.wait_until(Stat.get_all, seconds=seconds, what="heartbeat")

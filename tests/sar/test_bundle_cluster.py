@@ -4,7 +4,6 @@ daemon, starts the rendering processes, and the bundle comes back ready with
 its checksum and one email to the caseworker."""
 
 import hashlib
-import time
 
 import pytest
 from django.conf import settings
@@ -16,16 +15,6 @@ from tests.cluster import running_cluster
 from tests.sar.bundle_support import in_review, make_record
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for_mail(cluster, seconds: float = 60) -> list:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        mails = list(cluster.mail_dir.iterdir())
-        if mails:
-            return mails
-        time.sleep(0.5)
-    return []
 
 
 def test_cluster_workers_may_start_processes():
@@ -46,16 +35,17 @@ def test_a_real_cluster_prepares_the_bundle_in_worker_processes(
         bundle_prepare(subject_case=case, actor=caseworker)  # queued on commit
         # Queued through the outbox: its task carries no id known here, so
         # wait for the bundle itself.
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            bundle = Bundle.objects.get(subject_case=case)
-            if bundle.status in (BundleStatus.READY, BundleStatus.FAILED):
-                break
-            time.sleep(0.5)
+        cluster.wait_until(
+            lambda: Bundle.objects.filter(
+                subject_case=case, status__in=(BundleStatus.READY, BundleStatus.FAILED)
+            ).exists(),
+            seconds=120,
+            what="finished bundle",
+        )
         # The task queues the caseworker's email on its commit: let it go out.
-        mails = wait_for_mail(cluster)
+        mails = cluster.wait_for_mail()
 
-    bundle.refresh_from_db()
+    bundle = Bundle.objects.get(subject_case=case)
     assert bundle.status == BundleStatus.READY, cluster.log_text()
     assert (bundle.record_count, bundle.progress_done, bundle.progress_total) == (3, 3, 3)
     pdf = read_encrypted_file(bundle.file)
