@@ -34,6 +34,10 @@ FAILED_UNDECIDED = (
     "Some suggested redactions still needed a decision when the bundle was built "
     "(perhaps records were added). Decide them and prepare the bundle again."
 )
+FAILED_CHANGED = (
+    "The records in scope, or a decision to withhold one, changed while the bundle was "
+    "being built. Prepare the bundle again."
+)
 FAILED_RENDER = (
     "The PDF could not be made. Try again; if it fails again, tell the service's administrator."
 )

@@ -5,9 +5,10 @@ failed. Idempotent, so a stale or duplicate delivery does nothing."""
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
+import tempfile
 import time
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,19 +52,24 @@ def bundle_run(*, bundle_id: int, generation: int) -> Outcome:
     bundle = _claim(bundle_id, generation)
     if bundle is None:
         return Outcome.SKIPPED
-    try:
-        built = build_bundle_pdf(bundle, on_progress=ProgressWriter(bundle_id, generation))
-    except BundleFailure as failure:
-        fail(bundle_id, generation, failure.reason)
-        return Outcome.FAILED
-    except Exception as error:
-        # The type only: an exception's message may quote a record.
-        logger.error(
-            "Bundle %s generation %s failed: %s", bundle_id, generation, type(error).__name__
-        )
-        fail(bundle_id, generation, FAILED_UNEXPECTED)
-        return Outcome.FAILED
-    return _store(bundle_id, generation, built)
+    # The plain PDF lives only in this private folder, removed however the job ends.
+    with tempfile.TemporaryDirectory(prefix="sar-bundle-pdf-") as folder:
+        pdf_path = Path(folder) / "bundle.pdf"
+        try:
+            built = build_bundle_pdf(
+                bundle, pdf_path, on_progress=ProgressWriter(bundle_id, generation)
+            )
+        except BundleFailure as failure:
+            fail(bundle_id, generation, failure.reason)
+            return Outcome.FAILED
+        except Exception as error:
+            # The type only: an exception's message may quote a record.
+            logger.error(
+                "Bundle %s generation %s failed: %s", bundle_id, generation, type(error).__name__
+            )
+            fail(bundle_id, generation, FAILED_UNEXPECTED)
+            return Outcome.FAILED
+        return _store(bundle_id, generation, built, pdf_path)
 
 
 def _claim(bundle_id: int, generation: int) -> Bundle | None:
@@ -155,14 +161,16 @@ def _mark_failed(bundle: Bundle, reason: str) -> None:
     )
 
 
-def _store(bundle_id: int, generation: int, built: BuiltBundle) -> Outcome:
+def _store(bundle_id: int, generation: int, built: BuiltBundle, pdf_path: Path) -> Outcome:
     """Write the encrypted file first, then mark the bundle ready with it in
     one transaction: a ready bundle always has its whole file. If the bundle
     moved on meanwhile (prepared again, or another delivery finished first),
-    the new file is deleted and nothing else changes."""
-    sha256 = hashlib.sha256(built.pdf).hexdigest()
+    the new file is deleted and nothing else changes. The PDF is encrypted
+    and hashed from disk a segment at a time, never held whole."""
     holder = Bundle(pk=bundle_id)
-    write_encrypted_file(holder.file, built.pdf, name="bundle.pdf", save=False)
+    with pdf_path.open("rb") as pdf:
+        stored = write_encrypted_file(holder.file, pdf, name="bundle.pdf", save=False)
+    sha256 = stored.sha256
     name, storage = holder.file.name, holder.file.storage
     try:
         with transaction.atomic():
@@ -182,7 +190,7 @@ def _store(bundle_id: int, generation: int, built: BuiltBundle) -> Outcome:
             now = timezone.now()
             bundle.file.name = name
             bundle.sha256 = sha256
-            bundle.size_bytes = len(built.pdf)
+            bundle.size_bytes = stored.size
             bundle.page_count = built.pages
             bundle.record_count = built.records
             bundle.withheld_count = built.withheld

@@ -46,6 +46,7 @@ from django.utils.dateformat import format as format_date
 from .html import (
     STAMP_PIECES,
     FrontMatter,
+    RecordEntry,
     RecordHTML,
     contents_html,
     document_title,
@@ -65,7 +66,13 @@ from .jobs import (
 )
 from .static import static_roots
 
-__all__ = ["BundleRenderError", "RenderStats", "prepare_renderer", "render_bundle"]
+__all__ = [
+    "BundleRenderError",
+    "RenderStats",
+    "prepare_renderer",
+    "render_bundle",
+    "render_bundle_file",
+]
 
 # Entries per contents part (about three pages): small, so the last part,
 # which waits for the last chunk, is quick.
@@ -87,8 +94,13 @@ ERROR_WORKER_DIED = (
 ERROR_FAILED = "Rendering the bundle failed ({reason}). It can be tried again."
 ERROR_DUPLICATE_ANCHOR = "Two records share the anchor {anchor!r}: each needs its own."
 ERROR_UNSETTLED = "The contents' length changed when the page numbers were added."
+ERROR_LOADED_WRONG = "The records loaded for a chunk were not the records asked for."
 
 ProgressCallback = Callable[[int, int], None]
+# A record as the renderer plans with it: the whole record, or its entry only
+# (then ``load_chunk`` builds the chunk's records when the chunk is rendered).
+Planned = RecordHTML | RecordEntry
+ChunkLoader = Callable[[Sequence[RecordEntry]], Sequence[RecordHTML]]
 
 
 class BundleRenderError(Exception):
@@ -151,12 +163,12 @@ def _executor(processes: int) -> Executor:
     )
 
 
-def _record_chunks(records: Sequence[RecordHTML], size: int) -> list[Sequence[RecordHTML]]:
-    chunks: list[Sequence[RecordHTML]] = []
+def _record_chunks(records: Sequence[Planned], size: int) -> list[Sequence[Planned]]:
+    chunks: list[Sequence[Planned]] = []
     start = 0
     html = 0
     for index, record in enumerate(records):
-        html += len(record.body_html)
+        html += record.size
         if index + 1 - start >= size or html >= CHUNK_HTML_BUDGET:
             chunks.append(records[start : index + 1])
             start, html = index + 1, 0
@@ -165,7 +177,7 @@ def _record_chunks(records: Sequence[RecordHTML], size: int) -> list[Sequence[Re
     return chunks
 
 
-def _record_label(record: RecordHTML) -> str:
+def _record_label(record: Planned) -> str:
     return f"{format_date(record.date, 'j F Y')}: {record.title}"
 
 
@@ -179,7 +191,8 @@ class _Bundle:
         processes: int,
         workdir: Path,
         front: FrontMatter,
-        records: Sequence[RecordHTML],
+        records: Sequence[Planned],
+        load_chunk: ChunkLoader | None,
         header_text: str,
         stats: RenderStats,
     ) -> None:
@@ -191,6 +204,7 @@ class _Bundle:
         self.workdir = workdir
         self.front = front
         self.records = records
+        self.load_chunk = load_chunk
         self.header_text = header_text
         self.stats = stats
         self.roots = tuple((prefix, str(root)) for prefix, root in static_roots())
@@ -255,9 +269,14 @@ class _Bundle:
             return DocumentJob(html, "", self.roots, layout_only=True)
         return DocumentJob(html, self.path(f"contents-{index:04d}.pdf"), self.roots)
 
-    def chunk_job(self, index: int, chunk: Sequence[RecordHTML]) -> DocumentJob:
-        html = records_html(reference=self.front.reference, records=chunk, first_chunk=index == 0)
+    def chunk_job(self, index: int, chunk: Sequence[Planned]) -> DocumentJob:
         anchors = tuple(record.anchor for record in chunk)
+        # Built only now, as a process is about to be free for it: the chunk's
+        # records' text is held only while its HTML is made.
+        records = self.load_chunk(chunk) if self.load_chunk is not None else chunk
+        if tuple(record.anchor for record in records) != anchors:
+            raise BundleRenderError(ERROR_LOADED_WRONG)
+        html = records_html(reference=self.front.reference, records=records, first_chunk=index == 0)
         return DocumentJob(html, self.path(f"chunk-{index:05d}.pdf"), self.roots, anchors)
 
     def stamp_job(self) -> DocumentJob:
@@ -268,7 +287,7 @@ class _Bundle:
 
 def _outline(
     *,
-    records: Sequence[RecordHTML],
+    records: Sequence[Planned],
     record_pages: Sequence[tuple[int, float]],
     letter: DocumentResult,
 ) -> tuple[OutlineEntry, ...]:
@@ -288,17 +307,38 @@ def _outline(
     return tuple(entries)
 
 
-def render_bundle(
+def render_bundle(**kwargs) -> bytes:
+    """The bundle as PDF bytes (``render_bundle_file``'s arguments but the path).
+
+    Holds the whole PDF in memory: for tests and small documents. Bundles are
+    rendered with ``render_bundle_file``, which leaves the PDF on disk."""
+    with tempfile.TemporaryDirectory(prefix="sar-bundle-out-") as folder:
+        out_path = Path(folder) / "bundle.pdf"
+        render_bundle_file(out_path, **kwargs)
+        return out_path.read_bytes()
+
+
+def render_bundle_file(
+    out_path: str | Path,
     *,
     front_matter: FrontMatter,
-    records: Sequence[RecordHTML],
+    records: Sequence[Planned],
     header_text: str,
+    load_chunk: ChunkLoader | None = None,
     chunk_size: int = 50,
     processes: int = 2,
     on_progress: ProgressCallback | None = None,
     stats: RenderStats | None = None,
-) -> bytes:
-    """The bundle as PDF bytes: cover letter, codes, contents, then ``records`` in order.
+) -> None:
+    """Write the bundle to ``out_path``: cover letter, codes, contents, then
+    ``records`` in order.
+
+    ``records`` are either whole (``RecordHTML``) or entries (``RecordEntry``),
+    with ``load_chunk(entries)`` returning the ``RecordHTML`` of a chunk's
+    entries, in the same order, when that chunk is about to be rendered: the
+    calling process then holds one or two chunks' text at a time, whatever
+    the bundle's size, and what ``load_chunk`` raises stops the render and
+    reaches the caller as it is.
 
     ``header_text`` ("Confidential: prepared for <requester>, <reference>, <date>")
     is printed at the top of every page and "Page X of Y" at the foot. ``processes``
@@ -310,6 +350,8 @@ def render_bundle(
         raise ValueError("chunk_size must be at least 1")
     if processes < 0:
         raise ValueError("processes must be 0 (in this process) or more")
+    if load_chunk is None and not all(isinstance(r, RecordHTML) for r in records):
+        raise ValueError("records given as entries need load_chunk")
     seen: set[str] = set()
     for record in records:
         if record.anchor in seen:
@@ -332,17 +374,17 @@ def render_bundle(
                 workdir=Path(workdir),
                 front=front_matter,
                 records=records,
+                load_chunk=load_chunk,
                 header_text=header_text,
                 stats=stats,
             )
-            pdf = _render(bundle, chunks, report)
+            _render(bundle, chunks, report, str(out_path))
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
     stats.seconds["total"] = time.perf_counter() - started
     report(total_records, total_records)
-    return pdf
 
 
 def _stamp_pieces(path: str, result: DocumentResult) -> StampPieces:
@@ -369,7 +411,7 @@ class _Schedule:
     still rendering, so only the last part waits for the last chunk.
     """
 
-    def __init__(self, bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report):
+    def __init__(self, bundle: _Bundle, chunks: list[Sequence[Planned]], report):
         self.bundle = bundle
         self.chunks = chunks
         self.report = report
@@ -448,7 +490,9 @@ class _Schedule:
             self.report(self.done_records, len(self.bundle.records))
 
 
-def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: ProgressCallback) -> bytes:
+def _render(
+    bundle: _Bundle, chunks: list[Sequence[Planned]], report: ProgressCallback, out_path: str
+) -> None:
     stats, records = bundle.stats, bundle.records
     started = time.perf_counter()
     schedule = _Schedule(bundle, chunks, report)
@@ -486,7 +530,6 @@ def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: Progres
         time.perf_counter() - started - stats.seconds["letter_contents_and_chunks"]
     )
 
-    out_path = bundle.path("bundle.pdf")
     merge = MergeJob(
         front_path=bundle.path("front.pdf"),
         part_paths=tuple(
@@ -507,4 +550,3 @@ def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: Progres
     if bundle.count_worker_cpu:
         stats.worker_cpu_seconds += cpu_seconds
     stats.seconds["merge"] = time.perf_counter() - merged
-    return Path(out_path).read_bytes()

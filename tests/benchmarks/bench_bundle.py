@@ -259,15 +259,14 @@ def run_job(bundle_id: int, generation: int) -> dict:
     # The job's own render, with a stats record to fill: every worker reports its
     # CPU time and peak (VmHWM), which the psutil samples cross-check.
     stats = RenderStats()
-    render_bundle = sar.pdf.render_bundle
+    render_bundle_file = sar.pdf.render_bundle_file
 
-    def render_with_stats(**kwargs):
-        pdf = render_bundle(**{**kwargs, "stats": stats})
+    def render_with_stats(out_path, **kwargs):
+        render_bundle_file(out_path, **{**kwargs, "stats": stats})
         if kwargs.get("stats") is not None:  # the job's own record, which it stores
             vars(kwargs["stats"]).update(vars(stats))
-        return pdf
 
-    sar.pdf.render_bundle = render_with_stats
+    sar.pdf.render_bundle_file = render_with_stats
     sampler = TreeSampler(interval=0.02)
     sampler.start()
     base_mb = peak_rss_mb()

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from sar import bundles
 from sar.bundles import messages as bundle_messages
+from sar.bundles.build import ChunkLoader
 from sar.exceptions import RuleViolation
 from sar.models import Bundle, BundleStatus, Record, TimelineEntry
 from sar.pdf.render import BundleRenderError
 from sar.redaction import ReasonCode
-from sar.redactions import RECORD_CHANGED, redaction_add_text
+from sar.redactions import RECORD_CHANGED, record_withhold, redaction_add_text
 from sar.tasks import prepare_bundle_task
 from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     _render_in_process,
@@ -24,6 +25,7 @@ from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     pdf_of,
     prepare,
 )
+from tests.sar.pdf_support import pypdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -165,13 +167,96 @@ def test_a_record_changed_after_it_was_prepared_fails_the_bundle_with_a_clear_re
     assert pdf_of(bundle).startswith(b"%PDF")
 
 
+# Built a chunk at a time ------------------------------------------------------------
+
+
+@pytest.fixture
+def three_chunks(submit, parent, caseworker, settings):
+    """A case of three records, one per chunk, every suggestion accepted."""
+    settings.BUNDLE_CHUNK_SIZE = 1
+    records = [
+        make_record(parent, caseworker, body=f"Note {n}: Mum rang from {SECRET_PHONE}.")
+        for n in range(3)
+    ]
+    case = in_review(submit().cases.get(), caseworker, records)
+    accept_every_suggestion(case, caseworker)
+    return case, records
+
+
+def test_records_are_read_and_redacted_one_chunk_at_a_time(
+    three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    case, records = three_chunks
+    loaded = []
+    load = ChunkLoader.__call__
+
+    def spy(self, entries):
+        printed = load(self, entries)
+        loaded.append([record.anchor for record in printed])
+        return printed
+
+    monkeypatch.setattr(ChunkLoader, "__call__", spy)
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.READY
+    assert loaded == [[f"record-{record.pk}"] for record in records]
+    text = pypdf_text(pdf_of(bundle))
+    assert "Note 2: Mum rang from" in text and SECRET_PHONE not in text
+
+
+def test_a_record_withheld_while_the_bundle_is_built_fails_it(
+    three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The contents, already laid out, list the record: printing the rest
+    # without it would make them wrong, so the bundle fails and says why.
+    case, records = three_chunks
+    load = ChunkLoader.__call__
+
+    def withhold_the_last_after_the_first(self, entries):
+        if entries[0].anchor == f"record-{records[0].pk}":
+            record_withhold(
+                subject_case=case,
+                record=records[2],
+                reason_code=ReasonCode.SERIOUS_HARM,
+                actor=caseworker,
+            )
+        return load(self, entries)
+
+    monkeypatch.setattr(ChunkLoader, "__call__", withhold_the_last_after_the_first)
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_CHANGED
+    assert not bundle.file
+
+
+def test_a_suggestion_left_undecided_in_a_later_chunk_fails_the_bundle(
+    three_chunks, parent, caseworker, django_capture_on_commit_callbacks
+):
+    case, records = three_chunks
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    # Before the task runs, the last record gains a phone number nobody decided on.
+    last = Record.objects.get(pk=records[2].pk)
+    last.body += " Her sister's number is 01632 960999."
+    last.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+
+    bundle = Bundle.objects.get(subject_case=case)
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_UNDECIDED
+    assert not bundle.file
+
+
 def test_a_rendering_error_is_reported_without_its_own_words(
     case, caseworker, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise BundleRenderError(f"Rendering the bundle failed (ValueError: {SECRET_PHONE}).")
 
-    monkeypatch.setattr("sar.pdf.render.render_bundle", broken)
+    monkeypatch.setattr("sar.pdf.render.render_bundle_file", broken)
     caplog.set_level(logging.INFO)
 
     bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)

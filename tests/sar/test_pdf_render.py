@@ -13,7 +13,14 @@ import pypdf
 import pytest
 from pdfua import Severity, validate
 
-from sar.pdf import FrontMatter, RecordHTML, ServiceDetails, render_bundle, segments_to_html
+from sar.pdf import (
+    FrontMatter,
+    RecordEntry,
+    RecordHTML,
+    ServiceDetails,
+    render_bundle,
+    segments_to_html,
+)
 from sar.pdf.render import ERROR_DAEMON, BundleRenderError, RenderStats
 from sar.redaction import KnownPerson, apply_redactions, suggest
 from tests.sar.pdf_support import hostile_html, listener, pdftotext_pages, pypdf_text
@@ -396,3 +403,56 @@ def test_contents_in_several_parts_number_every_record_right(monkeypatch, tmp_pa
     # Numbered on from one part to the next, not from 1 again.
     numbers = re.findall(r"^(\d+)\. Phone call number", contents, re.M)
     assert numbers == [str(n) for n in range(1, len(records) + 1)]
+
+
+def _entry(record: RecordHTML) -> RecordEntry:
+    return RecordEntry(
+        anchor=record.anchor,
+        title=record.title,
+        date=record.date,
+        kind=record.kind,
+        size=record.size,
+    )
+
+
+def test_entries_are_loaded_a_chunk_at_a_time_and_print_like_whole_records():
+    records = [_record(n, 9) for n in range(1, 6)]
+    by_anchor = {record.anchor: record for record in records}
+    asked = []
+
+    def load(entries):
+        asked.append([entry.anchor for entry in entries])
+        return [by_anchor[entry.anchor] for entry in entries]
+
+    pdf = render_bundle(
+        front_matter=FRONT,
+        records=[_entry(record) for record in records],
+        load_chunk=load,
+        header_text=HEADER,
+        chunk_size=2,
+        processes=0,
+    )
+    assert asked == [["record-1", "record-2"], ["record-3", "record-4"], ["record-5"]]
+    whole = render_bundle(
+        front_matter=FRONT, records=records, header_text=HEADER, chunk_size=2, processes=0
+    )
+    assert pypdf_text(pdf) == pypdf_text(whole)
+
+
+def test_a_chunk_loaded_with_other_records_is_refused():
+    records = [_record(n, 9) for n in range(1, 3)]
+    with pytest.raises(BundleRenderError, match="not the records asked for"):
+        render_bundle(
+            front_matter=FRONT,
+            records=[_entry(record) for record in records],
+            load_chunk=lambda entries: list(reversed(records)),
+            header_text=HEADER,
+            processes=0,
+        )
+
+
+def test_entries_without_a_loader_are_refused():
+    with pytest.raises(ValueError, match="need load_chunk"):
+        render_bundle(
+            front_matter=FRONT, records=[_entry(_record(1, 9))], header_text=HEADER, processes=0
+        )
