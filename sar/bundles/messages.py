@@ -50,6 +50,14 @@ FAILED_ATTEMPTS = (
     "Try again; if it happens again, tell the service's administrator."
 )
 
+# Staff timeline entry and audit reason when a preparation starts again after
+# an attempt that stopped part-way (never shown to the parent).
+RESTARTED = (
+    "The bundle stopped part-way (its worker was stopped before it finished) and was "
+    "started again: attempt {attempt} of {most}."
+)
+RESTARTED_REASON = "An earlier attempt stopped part-way."
+
 # The parent's words for a download that is not (or no longer) there.
 EXPIRED_MESSAGE = "This download has expired. Contact us to ask for it again."
 NO_LONGER_MESSAGE = "This download is no longer available. Contact us if you need your records."

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,9 +17,11 @@ from portal.audit.events import record as audit
 from portal.notifications.email import enqueue_notice
 from sar.bundles.build import BuiltBundle, BundleFailure, build_bundle_pdf
 from sar.bundles.events import audit_data
-from sar.bundles.messages import FAILED_ATTEMPTS, FAILED_UNEXPECTED
+from sar.bundles.messages import FAILED_ATTEMPTS, FAILED_UNEXPECTED, RESTARTED, RESTARTED_REASON
+from sar.bundles.prepare import bundle_stalled
 from sar.encryption import write_encrypted_file
 from sar.models import Bundle, BundleStatus
+from sar.pdf.render import private_workdir
 from sar.workflow.engine import log_step
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ def bundle_run(*, bundle_id: int, generation: int) -> Outcome:
     bundle = _claim(bundle_id, generation)
     if bundle is None:
         return Outcome.SKIPPED
-    # The plain PDF lives only in this private folder, removed however the job ends.
-    with tempfile.TemporaryDirectory(prefix="sar-bundle-pdf-") as folder:
+    # The plain PDF lives only in this private folder, removed however the job
+    # ends (or, if its process is killed, by the next render on this machine).
+    with private_workdir() as folder:
         pdf_path = Path(folder) / "bundle.pdf"
         try:
             built = build_bundle_pdf(
@@ -84,11 +86,20 @@ def _claim(bundle_id: int, generation: int) -> Bundle | None:
             return None
         if bundle.status in (BundleStatus.READY, BundleStatus.FAILED):
             return None
+        now = timezone.now()
+        if bundle.status == BundleStatus.RENDERING and not bundle_stalled(bundle, now=now):
+            # Another delivery is at work on it (a duplicate from the outbox,
+            # or the resume schedule racing the broker's own redelivery): the
+            # queue stops any task after its timeout, so until then it may be
+            # alive, and two renders of one bundle would only waste a worker.
+            return None
         if bundle.attempts >= MAX_ATTEMPTS:
             _mark_failed(bundle, FAILED_ATTEMPTS.format(attempts=bundle.attempts))
             return None
+        if bundle.attempts > 0:
+            _log_restart(bundle, now=now)
         bundle.status = BundleStatus.RENDERING
-        bundle.started_at = timezone.now()
+        bundle.started_at = now
         bundle.attempts += 1
         bundle.progress_done = bundle.progress_total = 0
         bundle.save(
@@ -100,6 +111,27 @@ def _claim(bundle_id: int, generation: int) -> Bundle | None:
             data=audit_data(bundle, bundle.subject_case, attempt=bundle.attempts),
         )
     return bundle
+
+
+def _log_restart(bundle: Bundle, *, now) -> None:
+    """An earlier attempt of this preparation stopped part-way (its worker was
+    killed or timed out, and never said how it ended): the case says so."""
+    case = bundle.subject_case
+    attempt = bundle.attempts + 1
+    log_step(
+        kind="bundle_restarted",
+        request=case.request,
+        case=case,
+        actor=None,
+        message=RESTARTED.format(attempt=attempt, most=MAX_ATTEMPTS),
+        now=now,
+    )
+    audit(
+        action="sar.bundle.restarted",
+        obj=bundle,
+        reason=RESTARTED_REASON,
+        data=audit_data(bundle, case, attempt=attempt, progress_done=bundle.progress_done),
+    )
 
 
 class ProgressWriter:

@@ -31,6 +31,8 @@ and never imports WeasyPrint or pikepdf itself.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -70,6 +72,8 @@ __all__ = [
     "BundleRenderError",
     "RenderStats",
     "prepare_renderer",
+    "private_workdir",
+    "remove_abandoned_workdirs",
     "render_bundle",
     "render_bundle_file",
 ]
@@ -82,6 +86,9 @@ CONTENTS_PER_PART = 100
 CHUNK_HTML_BUDGET = 200_000
 # A fresh process for every job: forking from the preloaded server costs a few ms.
 MAX_TASKS_PER_CHILD = 1
+# A render's working directory: the prefix, then the pid of the process that
+# made it (``remove_abandoned_workdirs``).
+WORKDIR_PREFIX = "sar-bundle-"
 
 ERROR_DAEMON = (
     "Bundles are rendered in worker processes, and this process is a daemon that may "
@@ -312,7 +319,7 @@ def render_bundle(**kwargs) -> bytes:
 
     Holds the whole PDF in memory: for tests and small documents. Bundles are
     rendered with ``render_bundle_file``, which leaves the PDF on disk."""
-    with tempfile.TemporaryDirectory(prefix="sar-bundle-out-") as folder:
+    with private_workdir() as folder:
         out_path = Path(folder) / "bundle.pdf"
         render_bundle_file(out_path, **kwargs)
         return out_path.read_bytes()
@@ -365,7 +372,8 @@ def render_bundle_file(
     stats.chunks = len(chunks)
     started = time.perf_counter()
 
-    with tempfile.TemporaryDirectory(prefix="sar-bundle-") as workdir:
+    remove_abandoned_workdirs()
+    with private_workdir() as workdir:
         pool = _executor(processes)
         try:
             bundle = _Bundle(
@@ -385,6 +393,44 @@ def render_bundle_file(
         pool.shutdown(wait=True)
     stats.seconds["total"] = time.perf_counter() - started
     report(total_records, total_records)
+
+
+def private_workdir() -> tempfile.TemporaryDirectory:
+    """A temporary directory for unencrypted pages or PDFs, deleted when the
+    ``with`` block ends, and named for this process so that
+    ``remove_abandoned_workdirs`` finds it if the process is killed first."""
+    return tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
+
+
+def remove_abandoned_workdirs(root: str | None = None) -> int:
+    """Delete the working directories of renders whose process is gone.
+
+    A render keeps its documents (unencrypted pages of someone's records) in
+    a temporary directory named for the process that made it, and deletes it
+    when it ends, even on an error. A process killed outright (SIGKILL, the
+    out-of-memory killer) deletes nothing, so each render first removes the
+    directories of processes that no longer exist on this machine. Returns
+    how many it removed.
+    """
+    root_path = Path(root or tempfile.gettempdir())
+    removed = 0
+    for folder in root_path.glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or _process_exists(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process is there
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
 
 
 def _stamp_pieces(path: str, result: DocumentResult) -> StampPieces:

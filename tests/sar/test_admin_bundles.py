@@ -139,6 +139,21 @@ def test_progress_is_shown_while_the_bundle_is_prepared(
     assert "no-store" in fragment["Cache-Control"]
 
 
+def test_a_bundle_started_again_after_stopping_part_way_says_so(
+    staff_client, caseworker, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=2, progress_done=3, progress_total=40
+    )
+
+    fragment = staff_client(caseworker).get(bundle_url(case, "status")).content.decode()
+
+    assert "3 of 40 records" in fragment
+    assert "Attempt 2: an earlier attempt stopped part-way" in fragment
+
+
 def test_a_failed_bundle_shows_why_and_can_be_tried_again(
     staff_client, caseworker, case, django_capture_on_commit_callbacks
 ):

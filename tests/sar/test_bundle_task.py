@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
 from sar import bundles
 from sar.bundles import messages as bundle_messages
 from sar.bundles.build import ChunkLoader
@@ -74,16 +75,23 @@ def test_a_second_delivery_of_a_finished_task_does_nothing(
     assert TimelineEntry.objects.filter(kind="bundle_ready").count() == 1
 
 
+def stalled_since(settings) -> dt.datetime:
+    """A start longer ago than the queue lets any task run."""
+    return timezone.now() - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 1)
+
+
 def test_two_deliveries_of_an_unfinished_task_make_one_bundle_and_one_email(
-    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+    settings, case, caseworker, django_capture_on_commit_callbacks, mailoutbox
 ):
     # The queue delivers the task again when a worker died part-way (the
-    # bundle is left "rendering"): the redelivery builds it; a third does nothing.
+    # bundle is left "rendering", and the ORM broker hands the task out again
+    # after Q_RETRY, longer than Q_TIMEOUT): the redelivery builds it, and
+    # the case says it started again; a third does nothing.
     with django_capture_on_commit_callbacks(execute=False):
         bundles.bundle_prepare(subject_case=case, actor=caseworker)
     bundle = Bundle.objects.get(subject_case=case)
     Bundle.objects.filter(pk=bundle.pk).update(
-        status=BundleStatus.RENDERING, attempts=1, started_at=timezone.now()
+        status=BundleStatus.RENDERING, attempts=1, started_at=stalled_since(settings)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,6 +104,35 @@ def test_two_deliveries_of_an_unfinished_task_make_one_bundle_and_one_email(
     assert bundle.attempts == 2
     assert len(bundle.file.storage.listdir("bundles")[1]) == 1
     assert len(ready_emails(mailoutbox)) == 1
+    restarted = TimelineEntry.objects.get(kind="bundle_restarted")
+    assert restarted.message == bundle_messages.RESTARTED.format(
+        attempt=2, most=bundles.MAX_ATTEMPTS
+    )
+    assert not restarted.visible_to_parent
+    event = AuditEvent.objects.get(action="sar.bundle.restarted")
+    assert event.reason == bundle_messages.RESTARTED_REASON
+    assert (event.object_id, event.data["attempt"]) == (str(bundle.pk), 2)
+
+
+def test_a_delivery_while_another_attempt_may_still_run_does_nothing(
+    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+):
+    # A duplicate (the outbox queued it twice, or the resume schedule raced
+    # the broker's redelivery) arrives while an attempt started within the
+    # queue's timeout: that attempt may be alive, so this one leaves it be.
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=1, started_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prepare_bundle_task(bundle.pk, bundle.generation) == "skipped"
+
+    bundle.refresh_from_db()
+    assert (bundle.status, bundle.attempts, bundle.file.name) == (BundleStatus.RENDERING, 1, "")
+    assert not TimelineEntry.objects.filter(kind="bundle_restarted").exists()
+    assert ready_emails(mailoutbox) == []
 
 
 def test_a_task_for_an_earlier_preparation_does_nothing(
@@ -284,12 +321,14 @@ def test_an_unexpected_error_fails_the_bundle_and_is_not_raised_to_the_queue(
 
 
 def test_a_bundle_that_keeps_stopping_part_way_is_failed_with_a_reason(
-    case, caseworker, django_capture_on_commit_callbacks
+    settings, case, caseworker, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
     Bundle.objects.filter(pk=bundle.pk).update(
-        status=BundleStatus.RENDERING, attempts=bundles.MAX_ATTEMPTS
+        status=BundleStatus.RENDERING,
+        attempts=bundles.MAX_ATTEMPTS,
+        started_at=stalled_since(settings),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
