@@ -165,7 +165,7 @@ class ChunkLoader:
             .defer("include_confidential_decision")
         )
         by_id = {record.pk: record for record in records}
-        decisions = decisions_for(self.case, record_ids=ids)
+        decisions = decisions_for(self.case, record_ids=ids, to_apply=True)
         printed = []
         for record_id in ids:
             record = by_id.get(record_id)
