@@ -27,6 +27,10 @@ NOT_RELEASABLE = (
     "is approved or released."
 )
 ALREADY_REVOKED = "The download has already been revoked."
+FILE_DAMAGED = (
+    "The bundle's file does not match the file that was prepared, so it cannot be opened. "
+    "Prepare the bundle again, and tell the service's administrator."
+)
 
 # Why a bundle failed, for the staff screen: never a record's words.
 FAILED_NO_RECORDS = "No records were in scope when the bundle was built. Choose the records first."
