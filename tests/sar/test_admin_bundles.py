@@ -191,9 +191,7 @@ def test_opening_the_pdf_is_an_audited_download(staff_client, approver, approved
     assert event.object_id == str(bundle.pk)
 
 
-def test_a_pdf_that_no_longer_matches_its_checksum_is_not_opened(
-    staff_client, approver, approved
-):
+def test_a_pdf_that_no_longer_matches_its_checksum_is_not_opened(staff_client, approver, approved):
     bundle = Bundle.objects.get(subject_case=approved)
     Bundle.objects.filter(pk=bundle.pk).update(sha256="0" * 64)
     client = staff_client(approver)
