@@ -170,7 +170,13 @@ def _executor(processes: int) -> Executor:
     )
 
 
-def _record_chunks(records: Sequence[Planned], size: int) -> list[Sequence[Planned]]:
+def _record_chunks(
+    records: Sequence[Planned], size: int, *, processes: int = 1
+) -> list[Sequence[Planned]]:
+    """``records`` in chunks of ``size`` (fewer when their text is long). The
+    last round, one chunk per process, is in half-size chunks: the processes
+    then finish close together, instead of one rendering a whole last chunk
+    while the others wait."""
     chunks: list[Sequence[Planned]] = []
     start = 0
     html = 0
@@ -181,7 +187,15 @@ def _record_chunks(records: Sequence[Planned], size: int) -> list[Sequence[Plann
             start, html = index + 1, 0
     if start < len(records):
         chunks.append(records[start:])
-    return chunks
+    if processes < 2 or len(chunks) <= processes:  # one process: nobody waits
+        return chunks
+    tail = [
+        half
+        for chunk in chunks[-processes:]
+        for half in ((chunk[: (len(chunk) + 1) // 2], chunk[(len(chunk) + 1) // 2 :]))
+        if half
+    ]
+    return chunks[:-processes] + tail
 
 
 def _record_label(record: Planned) -> str:
@@ -368,7 +382,7 @@ def render_bundle_file(
     report = on_progress or (lambda done, total: None)
     total_records = len(records)
     report(0, total_records)
-    chunks = _record_chunks(records, chunk_size)
+    chunks = _record_chunks(records, chunk_size, processes=max(1, processes))
     stats.chunks = len(chunks)
     started = time.perf_counter()
 

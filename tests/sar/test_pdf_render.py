@@ -63,7 +63,7 @@ PARAGRAPH = (
     "and what an independent parental supporter can do at the meeting."
 )
 RECORD_COUNT = 10
-CHUNK_SIZE = 4  # three chunks: 4, 4, 2
+CHUNK_SIZE = 4  # chunks of 4, 4, 2; the last two halved for two processes
 
 
 def _record(index: int, port: int) -> RecordHTML:
@@ -125,7 +125,9 @@ def _flatten(outline):
 
 def test_bundle_is_rendered_in_chunks_and_has_every_page(bundle):
     reader, stats = bundle["reader"], bundle["stats"]
-    assert stats.chunks == 3
+    # 10 records in chunks of 4 by 2 processes: 4, then the last round (4 and 2)
+    # halved so both processes finish together: 2 + 2 and 1 + 1.
+    assert stats.chunks == 5
     assert len(reader.pages) == stats.pages == len(bundle["pages"])
     assert stats.front_matter_pages >= 3  # letter, codes, contents
     assert stats.pages > stats.front_matter_pages + 3  # at least a page per chunk
@@ -170,7 +172,7 @@ def test_progress_is_reported_by_records(bundle):
     assert progress[-1] == (RECORD_COUNT, RECORD_COUNT)
     done = [d for d, _ in progress]
     assert done == sorted(done)
-    assert len(set(done)) == 1 + 3  # nothing, then once per chunk
+    assert len(set(done)) == 1 + 5  # nothing, then once per chunk
 
 
 def test_cover_letter_gives_the_article_15_information(bundle):
@@ -352,6 +354,17 @@ def test_chunks_close_early_when_their_html_is_long(monkeypatch):
     ]
     chunks = render._record_chunks(records, 3)
     assert [len(chunk) for chunk in chunks] == [2, 3]
+
+
+def test_the_last_round_of_chunks_is_halved_so_the_processes_finish_together():
+    from sar.pdf import render
+
+    records = [_record(n, 9) for n in range(1, 12)]
+    chunks = render._record_chunks(records, 3, processes=2)
+    assert [len(chunk) for chunk in chunks] == [3, 3, 2, 1, 1, 1]
+    assert [r for chunk in chunks for r in chunk] == records
+    # Too few chunks to share out: left alone.
+    assert [len(c) for c in render._record_chunks(records[:5], 3, processes=2)] == [3, 2]
 
 
 def test_the_header_cannot_break_out_of_its_css_string():
