@@ -152,7 +152,8 @@ def day_grid(
     """Every slot on ``day`` by (staff, location), in order, before closures
     and bookings: from opening, one slot length then one buffer at a time, the
     last ending by closing."""
-    step = rules.slot + rules.buffer
+    length = rules.slot  # once: a property makes a new timedelta each time
+    step = length + rules.buffer
     grid: dict[tuple[int, int], list[Slot]] = {}
     for block in hours:
         if block.weekday != day.weekday():
@@ -162,8 +163,8 @@ def day_grid(
         # block; a closing time that does not exist ends at the change.
         closes = local_instant(day, block.closes, fold=1)
         slots = grid.setdefault((block.staff_id, block.location_id), [])
-        while start + rules.slot <= closes:
-            slots.append(Slot(start, start + rules.slot, block.staff_id, block.location_id))
+        while start + length <= closes:
+            slots.append(Slot(start, start + length, block.staff_id, block.location_id))
             start += step
     for slots in grid.values():
         slots.sort()
@@ -201,6 +202,7 @@ def free_slots(
     if last_day is not None:
         last = min(last, last_day)
     found: list[Slot] = []
+    buffer = rules.buffer
     day = first
     while day <= last:
         if not is_bank_holiday(day):
@@ -212,7 +214,7 @@ def free_slots(
                     start, end = grid[index].start, grid[index + span - 1].end
                     if start <= now:
                         continue
-                    if _is_free(start, end, staff_id, busy, rules.buffer):
+                    if _is_free(start, end, staff_id, busy, buffer):
                         found.append(Slot(start, end, staff_id, location_id))
         day += datetime.timedelta(days=1)
     found.sort()

@@ -173,6 +173,18 @@ class ContactDetails(BaseSiteSetting):
         return phone_to_uri(self.phone)
 
     @classmethod
+    def for_default_site(cls) -> "ContactDetails":
+        """The default site's setting, in one query (the site and the
+        confidentiality page joined) rather than Wagtail's two. Created as
+        Wagtail creates it when the site has none yet; with no site at all,
+        an unsaved blank setting."""
+        found = cls.base_queryset().filter(site__is_default_site=True).first()
+        if found is not None:
+            return found
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site else cls()
+
+    @classmethod
     def for_request_or_default(cls, request=None) -> "ContactDetails":
         """The setting for the request's site, else the default site's.
 

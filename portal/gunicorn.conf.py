@@ -40,6 +40,16 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # not all restart at once): bounds any slow growth in memory.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# The application is imported once, in the master, and every worker is a fork
+# of it: a recycled worker serves at once instead of importing Django and
+# Wagtail again (a second or two of processor). Without it two workers
+# sharing the traffic reach max_requests within seconds of each other and,
+# on a small machine, the site stops answering while both boot (the load
+# test saw every page wait five seconds). Importing the application opens no
+# database connection and starts no thread (tests/portal/test_wsgi.py), so
+# the workers share nothing but memory pages. A new release therefore needs
+# a restart of gunicorn, not a HUP.
+preload_app = True
 # Heartbeat files on tmpfs: a slow disk must not make gunicorn think a worker hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 

@@ -1,4 +1,5 @@
-"""Template filters for showing Wagtail rich text with GOV.UK Frontend styles."""
+"""Template filters for showing Wagtail rich text with GOV.UK Frontend styles,
+and the footer's contact details."""
 
 from bs4 import BeautifulSoup
 from django import template
@@ -6,6 +7,15 @@ from django.utils.safestring import mark_safe
 from wagtail.templatetags.wagtailcore_tags import richtext
 
 register = template.Library()
+
+
+@register.simple_tag
+def footer_contact():
+    """What the footer shows (``content.footer``)."""
+    from content.footer import footer_contact
+
+    return footer_contact()
+
 
 # GOV.UK Frontend styles nothing by element, only by class, so rich text from
 # the editor needs its classes added.

@@ -79,9 +79,29 @@ class User(AbstractUser):
     def is_staff_account(self) -> bool:
         """Staff work in the Wagtail admin; they have no parent dashboard data
         and may only use app, passkey or backup-code factors."""
-        return bool(
-            self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")
-        )
+        if self.is_staff or self.is_superuser:
+            return True
+        if "_may_access_admin" not in self.__dict__:
+            self._may_access_admin = self._has_admin_permission()
+        return self._may_access_admin
+
+    def _has_admin_permission(self) -> bool:
+        """``has_perm("wagtailadmin.access_admin")``, as Django's ModelBackend
+        (the only backend) answers it, in one query. Every personal page asks
+        (is this a parent?); ``has_perm`` would load all of the person's
+        permissions to answer, in two queries. Kept on the instance, which
+        lives for one request, as ``has_perm``'s own cache is."""
+        if not self.is_active or self.pk is None:
+            return False
+        if hasattr(self, "_perm_cache"):
+            return self.has_perm("wagtailadmin.access_admin")  # already loaded
+        from django.contrib.auth.models import Permission
+
+        return Permission.objects.filter(
+            models.Q(user=self) | models.Q(group__user=self),
+            content_type__app_label="wagtailadmin",
+            codename="access_admin",
+        ).exists()
 
 
 class RecoveryRequest(models.Model):

@@ -3,7 +3,9 @@ contact details setting."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.templatetags.static import static
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Site
 
@@ -74,6 +76,40 @@ def test_footer_shows_contact_details_and_the_code_on_every_page(
     assert footer.find("a", href="tel:+443001234567", string="0300 123 4567")
     assert footer.find("a", href="mailto:help@example.org")
     assert footer.find("a", href=code_page.url)
+
+
+def test_a_change_to_the_contact_details_shows_in_the_footer_of_the_next_page(client, code_page):
+    # The footer is kept in the cache once drawn (content.footer).
+    assert client.get("/").status_code == 200
+    details = ContactDetails.for_site(Site.objects.get(is_default_site=True))
+    details.phone = "0300 123 4567"
+    details.save()
+
+    footer = page_soup(client.get("/")).find("footer")
+
+    assert footer.find("a", href="tel:+443001234567", string="0300 123 4567")
+
+
+def test_the_footer_follows_the_code_to_its_new_address(client, code_page):
+    assert client.get("/").status_code == 200
+    code_page.slug = "our-code"
+    code_page.save_revision().publish()
+
+    footer = page_soup(client.get("/")).find("footer")
+
+    assert footer.find("a", href="/our-code/", string="Confidentiality code")
+    assert not footer.find("a", href="/confidentiality-code/")
+
+
+def test_the_footer_of_a_page_is_one_cache_read(client, code_page):
+    assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+
+    assert response.status_code == 200
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "contactdetails" not in tables
+    assert "portal_cache" in tables
 
 
 @pytest.mark.parametrize(

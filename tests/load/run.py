@@ -11,11 +11,14 @@
    processes, two qclusters) on a free loopback port, against that database
    and the local Redis, with LOAD_TEST=true for the bare view.
 3. Runs locust headless (``locustfile.py``) for a bounded time and number of
-   requests, loopback only.
+   requests, loopback only: a warm-up (``--warm-up`` seconds: users start,
+   parents sign in, the web processes warm their caches), then the measured
+   window (``--run-time`` seconds). The statistics are reset between the two,
+   so every endpoint's percentiles come from the same steady window.
 4. Prints requests per second and p50/p95/p99 per endpoint, the ratio of
    each parent page's p95 to the bare view's p95, and PASS/FAIL for the
    targets: each parent page's p95 at most ``--target-ratio`` (2) times the
-   bare view's, and no failed request.
+   bare view's, and no failed request (in the warm-up either).
 
 Exits 0 when every target passes, 1 otherwise. Nothing but 127.0.0.1 is
 ever sent a request.
@@ -169,6 +172,8 @@ def run_locust(args, port: int, accounts: Path, workdir: Path) -> Path:
         "LOAD_WAIT_MIN": str(args.wait_min),
         "LOAD_WAIT_MAX": str(args.wait_max),
         "LOAD_MAX_REQUESTS": str(args.max_requests),
+        "LOAD_WARM_UP": str(args.warm_up),
+        "LOAD_WARM_UP_FILE": str(workdir / "warm_up.json"),
     }
     cmd = [
         str(BASE_DIR / ".venv" / "bin" / "locust"),
@@ -182,7 +187,7 @@ def run_locust(args, port: int, accounts: Path, workdir: Path) -> Path:
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",
-        f"{args.run_time}s",
+        f"{args.warm_up + args.run_time}s",
         "--stop-timeout",
         "10",
         "--csv",
@@ -192,16 +197,24 @@ def run_locust(args, port: int, accounts: Path, workdir: Path) -> Path:
         "WARNING",
     ]
     print(
-        f"==> locust: {args.users} users, {args.run_time}s, at most {args.max_requests} requests",
+        f"==> locust: {args.users} users, {args.warm_up}s warm-up then {args.run_time}s "
+        f"measured, at most {args.max_requests} requests",
         flush=True,
     )
     subprocess.run(
-        cmd, cwd=BASE_DIR, env=env, timeout=args.run_time + 120, check=False
+        cmd, cwd=BASE_DIR, env=env, timeout=args.warm_up + args.run_time + 120, check=False
     )  # its exit code says "some requests failed"; the report below says which
     return Path(f"{prefix}_stats.csv")
 
 
-def report(stats_csv: Path, args) -> bool:
+def warm_up_seen(workdir: Path) -> dict:
+    """What the warm-up saw (written by the locustfile when it ended); empty
+    when the run stopped before (``--max-requests``)."""
+    path = workdir / "warm_up.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def report(stats_csv: Path, args, warm_up: dict) -> bool:
     rows = {row["Name"]: row for row in csv.DictReader(stats_csv.open())}
     total = rows.pop("Aggregated")
     width = max(len(name) for name in rows) + 2
@@ -238,9 +251,17 @@ def report(stats_csv: Path, args) -> bool:
             )
         )
     failures = int(total["Failure Count"])
-    results.append((failures == 0, f"errors: {failures} of {total['Request Count']} requests"))
+    text = f"errors: {failures} of {total['Request Count']} requests"
+    if warm_up:
+        failures += warm_up["failures"]
+        text += f", {warm_up['failures']} of {warm_up['requests']} in the warm-up"
+        for error in warm_up["errors"]:
+            print(f"warm-up failure: {error['name']}: {error['error']} (x{error['occurrences']})")
+    results.append((failures == 0, text))
     if "download records" not in rows:
         print("note: no download was measured (no download link on the request page).")
+    window = f"the {args.run_time}s after a {args.warm_up}s warm-up" if warm_up else "the whole run"
+    print(f"Percentiles over {window}.")
     print(f"Under {args.users} concurrent users:")
     for passed, text in results:
         print(f"  {'PASS' if passed else 'FAIL'}  {text}")
@@ -251,7 +272,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--spawn-rate", type=float, default=5)
-    parser.add_argument("--run-time", type=int, default=60, help="seconds (at most 600)")
+    parser.add_argument(
+        "--run-time", type=int, default=60, help="measured seconds, after the warm-up (at most 600)"
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=30,
+        help="seconds of load before the measured window (at most 120); 0 measures everything",
+    )
     parser.add_argument("--max-requests", type=int, default=30000)
     parser.add_argument("--wait-min", type=float, default=0.5, help="think time, seconds")
     parser.add_argument("--wait-max", type=float, default=2.0)
@@ -267,6 +296,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args(argv)
     args.run_time = min(args.run_time, 600)
+    args.warm_up = max(0, min(args.warm_up, 120))
     if args.pg_host not in {"127.0.0.1", "localhost", "::1"}:
         raise SystemExit("The load test only uses a database on this machine.")
 
@@ -283,7 +313,7 @@ def main(argv=None) -> int:
         run([PY, "tests/load/seed.py", "--parents", str(parents), "--out", str(accounts)], env)
         with production_shape(env, args, port, workdir / "server.log"):
             stats = run_locust(args, port, accounts, workdir)
-    passed = report(stats, args)
+    passed = report(stats, args, warm_up_seen(workdir))
     print(f"\nLogs and CSV files: {workdir}" if args.keep else "")
     if not args.keep:
         import shutil

@@ -249,3 +249,51 @@ def test_only_caseworkers_and_administrators_may_reset_factors():
     )
 
     assert allowed == {"Caseworker", "Administrator"}
+
+
+def _permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="wagtailadmin", codename=codename)
+
+
+@pytest.mark.parametrize("how", ["group", "own permission", "staff flag", "superuser"])
+def test_anyone_who_may_open_the_admin_is_a_staff_account(how, django_user_model):
+    person = ParentFactory()
+    if how == "group":
+        person.groups.add(Group.objects.get(name="Content editor"))
+    elif how == "own permission":
+        person.user_permissions.add(_permission("access_admin"))
+    elif how == "staff flag":
+        person.is_staff = True
+    else:
+        person.is_superuser = True
+    person.save()
+
+    fresh = django_user_model.objects.get(pk=person.pk)
+
+    assert fresh.is_staff_account
+    if how in {"group", "own permission"}:
+        # The same answer as Django's own permission check.
+        assert fresh.has_perm("wagtailadmin.access_admin")
+
+
+def test_a_parent_or_a_deactivated_editor_is_not_a_staff_account(django_user_model):
+    parent = ParentFactory()
+    former = ParentFactory(is_active=False)
+    former.groups.add(Group.objects.get(name="Content editor"))
+    # A permission the admin does not open with is not enough.
+    parent.user_permissions.add(Permission.objects.get(codename="reset_factors"))
+
+    for person in (parent, former):
+        fresh = django_user_model.objects.get(pk=person.pk)
+        assert not fresh.is_staff_account
+        assert not fresh.has_perm("wagtailadmin.access_admin")
+
+
+def test_every_personal_page_asks_once_whether_a_parent_is_staff(
+    parent, django_assert_num_queries, django_user_model
+):
+    fresh = django_user_model.objects.get(pk=parent.pk)
+
+    with django_assert_num_queries(1):
+        assert not fresh.is_staff_account
+        assert not fresh.is_staff_account
