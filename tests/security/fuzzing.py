@@ -189,8 +189,15 @@ def outcome(
     html = response.content.decode()
     if admin:
         form = response.context["form"]
-        assert form.errors, "the page came back without saying what is wrong"
-        for error in form.errors.get("__all__", []):
+        # An inline panel's rows (a Wagtail ClusterForm's formsets) report
+        # their own errors, and the formset's (a forged count of rows).
+        formsets = getattr(form, "formsets", {}).values()
+        row_errors = any(errors for formset in formsets for errors in formset.errors)
+        formset_errors = [error for formset in formsets for error in formset.non_form_errors()]
+        assert form.errors or row_errors or formset_errors, (
+            "the page came back without saying what is wrong"
+        )
+        for error in [*form.errors.get("__all__", []), *formset_errors]:
             assert escape(error) in html, f"the page does not show {error!r}"
         for name in form.errors:
             if name != "__all__":
