@@ -302,6 +302,9 @@ ADMIN_CONTENT_SECURITY_POLICY = (
 
 # Wagtail.
 WAGTAIL_SITE_NAME = "SENDIASS records portal"
+# Draftail, reading a value it could not have posted as plain text instead of
+# failing with a server error (content.rich_text).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 # Staff sign in through the portal's own sign-in page (throttled, audited) and
 # then the second-factor challenge; /admin/login/ redirects there.
 WAGTAILADMIN_LOGIN_URL = "/account/sign-in/"
