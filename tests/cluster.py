@@ -81,14 +81,15 @@ test_database_url.__test__ = False  # a helper, not a test
 
 
 @contextmanager
-def running_cluster(tmp_path: Path) -> Iterator[Cluster]:
+def running_cluster(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterator[Cluster]:
     """Start `manage.py qcluster` on the test database; stop it by its pid.
 
     Emails go to files in ``mail_dir``. While it runs, tasks this process
     enqueues go to a queue of this cluster's own (the name is both the queue
     and the salt that signs tasks), so a task left on a shared Redis by
     another run is never taken, and ``async_task`` queues rather than running
-    in this process (Q_SYNC is on for the tests).
+    in this process (Q_SYNC is on for the tests). ``env`` adds to (or
+    overrides) the cluster's environment, e.g. a short Q_TIMEOUT and Q_RETRY.
     """
     name = f"portal-test-{uuid.uuid4().hex[:12]}"
     saved = (Conf.PREFIX, Conf.CLUSTER_NAME, Conf.SYNC)
@@ -97,7 +98,7 @@ def running_cluster(tmp_path: Path) -> Iterator[Cluster]:
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     log_path = tmp_path / "qcluster.log"
-    env = {
+    cluster_env = {
         **os.environ,
         "ENV_FILE": "/dev/null",
         "DATABASE_URL": test_database_url(),
@@ -107,12 +108,13 @@ def running_cluster(tmp_path: Path) -> Iterator[Cluster]:
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "LOG_LEVEL": "INFO",
         "Q_CLUSTER_NAME": name,
+        **(env or {}),
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"],
             cwd=settings.BASE_DIR,
-            env=env,
+            env=cluster_env,
             stdout=log,
             stderr=subprocess.STDOUT,
             # Its own process group, so its workers can be stopped with it.

@@ -17,7 +17,8 @@ staff or the parent, is an audit event; audit ``data`` and the failure
 reasons shown to staff never hold a record's words.
 
 One module a concern: ``prepare`` (asking for a bundle), ``run`` (the task's
-work), ``build`` (the PDF), ``release`` (downloads, and staff opening,
+work), ``build`` (the PDF), ``recover`` (resuming a bundle whose worker
+stopped part-way, every minute), ``release`` (downloads, and staff opening,
 revoking and renewing them), ``messages`` (every message, for tests to
 assert on) and ``events`` (what audit events carry). Import from here.
 """
@@ -42,6 +43,7 @@ from sar.bundles.prepare import (
     task_name,
     undecided_message,
 )
+from sar.bundles.recover import bundle_files_remove_orphans, bundles_resume_stalled
 from sar.bundles.release import (
     DOWNLOADABLE,
     Download,
@@ -75,6 +77,7 @@ __all__ = [
     "ParentDownload",
     "ProgressWriter",
     "build_bundle_pdf",
+    "bundle_files_remove_orphans",
     "bundle_download",
     "bundle_make_available",
     "bundle_open_for_staff",
@@ -83,6 +86,7 @@ __all__ = [
     "bundle_revoke",
     "bundle_run",
     "bundle_stalled",
+    "bundles_resume_stalled",
     "download_filename",
     "download_history",
     "download_state",

@@ -6,17 +6,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.db.models.functions import Length
 from django.utils.dateformat import format as format_date
 
 from sar import deadlines
-from sar.bundles.messages import FAILED_NO_RECORDS, FAILED_RENDER, FAILED_UNDECIDED
-from sar.models import AccessRequest, Bundle, Record, SubjectCase, SubjectKind
-from sar.pdf import FrontMatter, RecordHTML, ServiceDetails, segments_to_html
+from sar.bundles.messages import (
+    FAILED_CHANGED,
+    FAILED_NO_RECORDS,
+    FAILED_RENDER,
+    FAILED_UNDECIDED,
+)
+from sar.models import (
+    AccessRequest,
+    Bundle,
+    Record,
+    Redaction,
+    RedactionSource,
+    SubjectCase,
+    SubjectKind,
+)
+from sar.pdf import FrontMatter, RecordEntry, RecordHTML, ServiceDetails, segments_to_html
 from sar.records import records_in_scope
-from sar.redactions import RedactedRecord, StaleRedaction, decisions_for, redacted_record
-from sar.redactions import undecided_count as count_undecided
+from sar.redactions import (
+    RedactedRecord,
+    StaleRedaction,
+    decisions_for,
+    people_for,
+    redacted_record,
+    undecided,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +52,8 @@ class BundleFailure(Exception):
 
 @dataclass(frozen=True)
 class BuiltBundle:
-    """A rendered bundle, before it is stored."""
+    """A rendered bundle (its PDF is in the file the build was given)."""
 
-    pdf: bytes
     pages: int
     records: int
     withheld: int
@@ -41,46 +61,40 @@ class BuiltBundle:
 
 def build_bundle_pdf(
     bundle: Bundle,
+    out_path: str | Path,
     *,
     on_progress=None,
     processes: int | None = None,
     chunk_size: int | None = None,
 ) -> BuiltBundle:
-    """The bundle's PDF: the records in scope, each with its accepted
-    redactions applied (withheld records left out and counted), after the
-    cover letter on the service's letterhead. Raises ``BundleFailure`` with a
-    reason for staff (a suggestion still undecided, a record whose text
-    changed after review, a rendering failure)."""
-    from sar.pdf import render_bundle
+    """Write the bundle's PDF to ``out_path``: the records in scope, each with
+    its accepted redactions applied (withheld records left out and counted),
+    after the cover letter on the service's letterhead. Raises
+    ``BundleFailure`` with a reason for staff (a suggestion still undecided, a
+    record whose text changed after review, a rendering failure).
+
+    Memory does not grow with the bundle: the records are first listed without
+    their text (date, kind, title and the length of the encrypted text, for the
+    contents and for sizing chunks); each chunk's records are then read,
+    decrypted, checked and redacted only as that chunk is about to be rendered.
+    """
+    from sar.pdf import render_bundle_file
     from sar.pdf.render import ERROR_DAEMON, ERROR_WORKER_DIED, BundleRenderError, RenderStats
 
     case = SubjectCase.objects.select_related("request__requester", "child").get(
         pk=bundle.subject_case_id
     )
-    records = list(records_in_scope(case).select_related("author"))
-    if not records:
+    entries, withheld = _plan(case)
+    if not entries and not withheld:
         raise BundleFailure(FAILED_NO_RECORDS)
-    if count_undecided(case, records):
-        raise BundleFailure(FAILED_UNDECIDED)
-    decisions = decisions_for(case)
-    included: list[RecordHTML] = []
-    withheld = 0
-    for record in records:
-        try:
-            redacted = redacted_record(record, decisions.get(record.pk))
-        except StaleRedaction as stale:
-            # Names the record by kind and date only (its title is a generic label).
-            raise BundleFailure(str(stale)) from None
-        if redacted.is_withheld:
-            withheld += 1
-            continue
-        included.append(record_html(redacted))
     front = front_matter(case, bundle, withheld=withheld)
     stats = RenderStats()
     try:
-        pdf = render_bundle(
+        render_bundle_file(
+            out_path,
             front_matter=front,
-            records=included,
+            records=entries,
+            load_chunk=ChunkLoader(case),
             header_text=header_text(front),
             chunk_size=chunk_size or settings.BUNDLE_CHUNK_SIZE,
             processes=settings.BUNDLE_RENDER_PROCESSES if processes is None else processes,
@@ -94,7 +108,81 @@ def build_bundle_pdf(
             "Bundle %s could not be rendered: %s", bundle.pk, type(error.__cause__).__name__
         )
         raise BundleFailure(str(error) if known else FAILED_RENDER) from None
-    return BuiltBundle(pdf=pdf, pages=stats.pages, records=len(included), withheld=withheld)
+    return BuiltBundle(pages=stats.pages, records=len(entries), withheld=withheld)
+
+
+def _anchor(record_id: int) -> str:
+    return f"record-{record_id}"
+
+
+def _plan(case: SubjectCase) -> tuple[list[RecordEntry], int]:
+    """The records to print, in order, without their text; and how many are
+    withheld in full. Nothing is decrypted."""
+    withheld_ids = set(
+        Redaction.objects.filter(
+            subject_case=case, source=RedactionSource.WHOLE_RECORD
+        ).values_list("record_id", flat=True)
+    )
+    entries = []
+    withheld = 0
+    rows = records_in_scope(case).only("date", "kind", "title").annotate(token=Length("body"))
+    for record in rows:
+        if record.pk in withheld_ids:
+            withheld += 1
+            continue
+        entries.append(
+            RecordEntry(
+                anchor=_anchor(record.pk),
+                title=record.title,
+                date=record.date,
+                kind=record.get_kind_display(),
+                # The text is about three quarters of its token's length.
+                size=(record.token or 0) * 3 // 4,
+            )
+        )
+    return entries, withheld
+
+
+class ChunkLoader:
+    """``load_chunk`` for the renderer: one chunk's records, read, decrypted,
+    checked and redacted as the chunk is about to be rendered.
+
+    Checks what preparing checked, again, as the job may run later: no
+    suggestion is undecided (a new third party on the case brings new ones), no
+    decision's words have moved, and the chunk's records are still in scope and
+    still not withheld (else the contents already printed would be wrong)."""
+
+    def __init__(self, case: SubjectCase):
+        self.case = case
+        self.people = people_for(case)
+
+    def __call__(self, entries) -> list[RecordHTML]:
+        ids = [int(entry.anchor.removeprefix("record-")) for entry in entries]
+        records = (
+            records_in_scope(self.case)
+            .filter(pk__in=ids)
+            .select_related("author")
+            .defer("include_confidential_decision")
+        )
+        by_id = {record.pk: record for record in records}
+        decisions = decisions_for(self.case, record_ids=ids, to_apply=True)
+        printed = []
+        for record_id in ids:
+            record = by_id.get(record_id)
+            if record is None:
+                raise BundleFailure(FAILED_CHANGED)
+            record_decisions = decisions.get(record_id)
+            if any(undecided(record, record_decisions, self.people).values()):
+                raise BundleFailure(FAILED_UNDECIDED)
+            try:
+                redacted = redacted_record(record, record_decisions)
+            except StaleRedaction as stale:
+                # Names the record by kind and date only (its title is a generic label).
+                raise BundleFailure(str(stale)) from None
+            if redacted.is_withheld:
+                raise BundleFailure(FAILED_CHANGED)
+            printed.append(record_html(redacted))
+        return printed
 
 
 ATTACHMENT_NOTE = (
@@ -126,7 +214,7 @@ def record_html(redacted: RedactedRecord) -> RecordHTML:
         parts.append(ATTACHMENT_NOTE)
     author = record.author.get_full_name() if record.author else ""
     return RecordHTML(
-        anchor=f"record-{record.pk}",
+        anchor=_anchor(record.pk),
         title=record.title,
         date=record.date,
         kind=record.get_kind_display(),

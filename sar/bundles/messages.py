@@ -27,12 +27,20 @@ NOT_RELEASABLE = (
     "is approved or released."
 )
 ALREADY_REVOKED = "The download has already been revoked."
+FILE_DAMAGED = (
+    "The bundle's file does not match the file that was prepared, so it cannot be opened. "
+    "Prepare the bundle again, and tell the service's administrator."
+)
 
 # Why a bundle failed, for the staff screen: never a record's words.
 FAILED_NO_RECORDS = "No records were in scope when the bundle was built. Choose the records first."
 FAILED_UNDECIDED = (
     "Some suggested redactions still needed a decision when the bundle was built "
     "(perhaps records were added). Decide them and prepare the bundle again."
+)
+FAILED_CHANGED = (
+    "The records in scope, or a decision to withhold one, changed while the bundle was "
+    "being built. Prepare the bundle again."
 )
 FAILED_RENDER = (
     "The PDF could not be made. Try again; if it fails again, tell the service's administrator."
@@ -45,6 +53,14 @@ FAILED_ATTEMPTS = (
     "The bundle stopped part-way {attempts} times (perhaps a worker ran out of memory). "
     "Try again; if it happens again, tell the service's administrator."
 )
+
+# Staff timeline entry and audit reason when a preparation starts again after
+# an attempt that stopped part-way (never shown to the parent).
+RESTARTED = (
+    "The bundle stopped part-way (its worker was stopped before it finished) and was "
+    "started again: attempt {attempt} of {most}."
+)
+RESTARTED_REASON = "An earlier attempt stopped part-way."
 
 # The parent's words for a download that is not (or no longer) there.
 EXPIRED_MESSAGE = "This download has expired. Contact us to ask for it again."

@@ -8,8 +8,11 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
@@ -23,13 +26,14 @@ from sar.bundles.messages import (
     ALREADY_REVOKED,
     AVAILABLE_AGAIN_MESSAGE,
     EXPIRED_MESSAGE,
+    FILE_DAMAGED,
     NO_LONGER_MESSAGE,
     NOT_DOWNLOAD_STAFF,
     NOT_RELEASABLE,
     RELEASED_BY_DOWNLOAD,
     REVOKE_REASON_REQUIRED,
 )
-from sar.encryption import read_encrypted_file
+from sar.encryption import iter_encrypted_file
 from sar.exceptions import NotPermitted, RuleViolation, SarError
 from sar.models import AccessRequest, Bundle, BundleStatus, CaseStatus, SubjectCase
 from sar.workflow import messages as workflow_messages
@@ -126,8 +130,33 @@ class DownloadGone(SarError):
 
 @dataclass(frozen=True)
 class Download:
-    pdf: bytes
+    """A bundle's PDF, checked against its SHA-256, to be served as it is
+    decrypted: ``chunks()`` yields it a segment at a time (so no process holds
+    a whole bundle), ``size`` is its length in bytes."""
+
+    chunks: Callable[[], Iterator[bytes]]
+    size: int
     filename: str
+
+    @property
+    def pdf(self) -> bytes:
+        """The whole PDF at once (for small uses and tests)."""
+        return b"".join(self.chunks())
+
+
+def _checked_pdf(bundle: Bundle, filename: str) -> Download | None:
+    """``bundle``'s file as a ``Download``, once a first pass, a segment at a
+    time, has found it whole and matching its SHA-256 (None when it does not)."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        for block in iter_encrypted_file(bundle.file):
+            digest.update(block)
+            size += len(block)
+    except InvalidToken:
+        return None
+    if digest.hexdigest() != bundle.sha256:
+        return None
+    return Download(chunks=partial(iter_encrypted_file, bundle.file), size=size, filename=filename)
 
 
 def bundle_download(*, user, reference: str, case_id: int, request=None) -> Download:
@@ -150,8 +179,8 @@ def bundle_download(*, user, reference: str, case_id: int, request=None) -> Down
             raise DownloadGone(EXPIRED_MESSAGE)
         if state == DownloadState.REVOKED:
             raise DownloadGone(NO_LONGER_MESSAGE)
-        pdf = read_encrypted_file(bundle.file)
-        if hashlib.sha256(pdf).hexdigest() != bundle.sha256:
+        download = _checked_pdf(bundle, download_filename(case))
+        if download is None:
             logger.error("Bundle %s does not match its SHA-256.", bundle.pk)
             raise DownloadGone(NO_LONGER_MESSAGE)
         audit(
@@ -164,7 +193,7 @@ def bundle_download(*, user, reference: str, case_id: int, request=None) -> Down
         )
         if case.status == CaseStatus.APPROVED:
             _release_on_download(case, user)
-    return Download(pdf=pdf, filename=download_filename(case))
+    return download
 
 
 def _release_on_download(case: SubjectCase, user) -> None:
@@ -199,7 +228,10 @@ def bundle_open_for_staff(*, bundle: Bundle, actor, request=None) -> Download:
         raise NotPermitted(workflow_messages.NOT_PERMITTED)
     if bundle.status != BundleStatus.READY:
         raise RuleViolation(NOT_RELEASABLE)
-    pdf = read_encrypted_file(bundle.file)
+    download = _checked_pdf(bundle, download_filename(case))
+    if download is None:
+        logger.error("Bundle %s does not match its SHA-256.", bundle.pk)
+        raise RuleViolation(FILE_DAMAGED)
     audit(
         action="sar.bundle.viewed",
         actor=actor,
@@ -208,7 +240,7 @@ def bundle_open_for_staff(*, bundle: Bundle, actor, request=None) -> Download:
         request=request,
         data=audit_data(bundle, case),
     )
-    return Download(pdf=pdf, filename=download_filename(case))
+    return download
 
 
 def _check_download_staff(actor, case: SubjectCase) -> None:

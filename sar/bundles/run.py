@@ -5,9 +5,9 @@ failed. Idempotent, so a stale or duplicate delivery does nothing."""
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
 import time
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,9 +17,11 @@ from portal.audit.events import record as audit
 from portal.notifications.email import enqueue_notice
 from sar.bundles.build import BuiltBundle, BundleFailure, build_bundle_pdf
 from sar.bundles.events import audit_data
-from sar.bundles.messages import FAILED_ATTEMPTS, FAILED_UNEXPECTED
+from sar.bundles.messages import FAILED_ATTEMPTS, FAILED_UNEXPECTED, RESTARTED, RESTARTED_REASON
+from sar.bundles.prepare import bundle_stalled
 from sar.encryption import write_encrypted_file
 from sar.models import Bundle, BundleStatus
+from sar.pdf.render import private_workdir
 from sar.workflow.engine import log_step
 
 logger = logging.getLogger(__name__)
@@ -51,19 +53,25 @@ def bundle_run(*, bundle_id: int, generation: int) -> Outcome:
     bundle = _claim(bundle_id, generation)
     if bundle is None:
         return Outcome.SKIPPED
-    try:
-        built = build_bundle_pdf(bundle, on_progress=ProgressWriter(bundle_id, generation))
-    except BundleFailure as failure:
-        fail(bundle_id, generation, failure.reason)
-        return Outcome.FAILED
-    except Exception as error:
-        # The type only: an exception's message may quote a record.
-        logger.error(
-            "Bundle %s generation %s failed: %s", bundle_id, generation, type(error).__name__
-        )
-        fail(bundle_id, generation, FAILED_UNEXPECTED)
-        return Outcome.FAILED
-    return _store(bundle_id, generation, built)
+    # The plain PDF lives only in this private folder, removed however the job
+    # ends (or, if its process is killed, by the next render on this machine).
+    with private_workdir() as folder:
+        pdf_path = Path(folder) / "bundle.pdf"
+        try:
+            built = build_bundle_pdf(
+                bundle, pdf_path, on_progress=ProgressWriter(bundle_id, generation)
+            )
+        except BundleFailure as failure:
+            fail(bundle_id, generation, failure.reason)
+            return Outcome.FAILED
+        except Exception as error:
+            # The type only: an exception's message may quote a record.
+            logger.error(
+                "Bundle %s generation %s failed: %s", bundle_id, generation, type(error).__name__
+            )
+            fail(bundle_id, generation, FAILED_UNEXPECTED)
+            return Outcome.FAILED
+        return _store(bundle_id, generation, built, pdf_path)
 
 
 def _claim(bundle_id: int, generation: int) -> Bundle | None:
@@ -78,11 +86,20 @@ def _claim(bundle_id: int, generation: int) -> Bundle | None:
             return None
         if bundle.status in (BundleStatus.READY, BundleStatus.FAILED):
             return None
+        now = timezone.now()
+        if bundle.status == BundleStatus.RENDERING and not bundle_stalled(bundle, now=now):
+            # Another delivery is at work on it (a duplicate from the outbox,
+            # or the resume schedule racing the broker's own redelivery): the
+            # queue stops any task after its timeout, so until then it may be
+            # alive, and two renders of one bundle would only waste a worker.
+            return None
         if bundle.attempts >= MAX_ATTEMPTS:
             _mark_failed(bundle, FAILED_ATTEMPTS.format(attempts=bundle.attempts))
             return None
+        if bundle.attempts > 0:
+            _log_restart(bundle, now=now)
         bundle.status = BundleStatus.RENDERING
-        bundle.started_at = timezone.now()
+        bundle.started_at = now
         bundle.attempts += 1
         bundle.progress_done = bundle.progress_total = 0
         bundle.save(
@@ -94,6 +111,27 @@ def _claim(bundle_id: int, generation: int) -> Bundle | None:
             data=audit_data(bundle, bundle.subject_case, attempt=bundle.attempts),
         )
     return bundle
+
+
+def _log_restart(bundle: Bundle, *, now) -> None:
+    """An earlier attempt of this preparation stopped part-way (its worker was
+    killed or timed out, and never said how it ended): the case says so."""
+    case = bundle.subject_case
+    attempt = bundle.attempts + 1
+    log_step(
+        kind="bundle_restarted",
+        request=case.request,
+        case=case,
+        actor=None,
+        message=RESTARTED.format(attempt=attempt, most=MAX_ATTEMPTS),
+        now=now,
+    )
+    audit(
+        action="sar.bundle.restarted",
+        obj=bundle,
+        reason=RESTARTED_REASON,
+        data=audit_data(bundle, case, attempt=attempt, progress_done=bundle.progress_done),
+    )
 
 
 class ProgressWriter:
@@ -155,14 +193,16 @@ def _mark_failed(bundle: Bundle, reason: str) -> None:
     )
 
 
-def _store(bundle_id: int, generation: int, built: BuiltBundle) -> Outcome:
+def _store(bundle_id: int, generation: int, built: BuiltBundle, pdf_path: Path) -> Outcome:
     """Write the encrypted file first, then mark the bundle ready with it in
     one transaction: a ready bundle always has its whole file. If the bundle
     moved on meanwhile (prepared again, or another delivery finished first),
-    the new file is deleted and nothing else changes."""
-    sha256 = hashlib.sha256(built.pdf).hexdigest()
+    the new file is deleted and nothing else changes. The PDF is encrypted
+    and hashed from disk a segment at a time, never held whole."""
     holder = Bundle(pk=bundle_id)
-    write_encrypted_file(holder.file, built.pdf, name="bundle.pdf", save=False)
+    with pdf_path.open("rb") as pdf:
+        stored = write_encrypted_file(holder.file, pdf, name="bundle.pdf", save=False)
+    sha256 = stored.sha256
     name, storage = holder.file.name, holder.file.storage
     try:
         with transaction.atomic():
@@ -182,7 +222,7 @@ def _store(bundle_id: int, generation: int, built: BuiltBundle) -> Outcome:
             now = timezone.now()
             bundle.file.name = name
             bundle.sha256 = sha256
-            bundle.size_bytes = len(built.pdf)
+            bundle.size_bytes = stored.size
             bundle.page_count = built.pages
             bundle.record_count = built.records
             bundle.withheld_count = built.withheld

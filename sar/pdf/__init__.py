@@ -3,9 +3,10 @@
 Public API (imported lazily, so a worker process importing ``sar.pdf.worker``
 loads neither Django nor the template code):
 
-- ``render_bundle(*, front_matter, records, header_text, chunk_size=50,
-  processes=2, on_progress=None, stats=None) -> bytes``
-- ``FrontMatter``, ``ServiceDetails``, ``RecordHTML``: what goes in
+- ``render_bundle_file(out_path, *, front_matter, records, header_text,
+  load_chunk=None, chunk_size=50, processes=2, on_progress=None, stats=None)``,
+  and ``render_bundle(**same) -> bytes`` for small documents and tests
+- ``FrontMatter``, ``ServiceDetails``, ``RecordHTML``, ``RecordEntry``: what goes in
 - ``segments_to_html`` (redacted text -> record body HTML), ``sanitise_record_html``
 - ``StaticOnlyURLFetcher``: WeasyPrint fetcher that serves only our static files
 - ``prepare_renderer()``: start the worker fork server ahead of the first bundle
@@ -19,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "render_bundle": "render",
+    "render_bundle_file": "render",
     "prepare_renderer": "render",
     "BundleRenderError": "render",
     "RenderStats": "render",
     "FrontMatter": "html",
     "ServiceDetails": "html",
     "RecordHTML": "html",
+    "RecordEntry": "html",
     "segments_to_html": "sanitise",
     "sanitise_record_html": "sanitise",
     "redaction_box": "sanitise",
@@ -36,6 +39,7 @@ _EXPORTS = {
 __all__ = [
     "BundleRenderError",
     "FrontMatter",
+    "RecordEntry",
     "RecordHTML",
     "RenderStats",
     "ResourceRefused",
@@ -44,6 +48,7 @@ __all__ = [
     "prepare_renderer",
     "redaction_box",
     "render_bundle",
+    "render_bundle_file",
     "sanitise_record_html",
     "segments_to_html",
     "static_roots",
@@ -51,8 +56,14 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .fetcher import ResourceRefused, StaticOnlyURLFetcher
-    from .html import FrontMatter, RecordHTML, ServiceDetails
-    from .render import BundleRenderError, RenderStats, prepare_renderer, render_bundle
+    from .html import FrontMatter, RecordEntry, RecordHTML, ServiceDetails
+    from .render import (
+        BundleRenderError,
+        RenderStats,
+        prepare_renderer,
+        render_bundle,
+        render_bundle_file,
+    )
     from .sanitise import redaction_box, sanitise_record_html, segments_to_html
     from .static import static_roots
 

@@ -118,8 +118,35 @@ class RecordHTML:
     body_html: str = ""
 
     def __post_init__(self) -> None:
-        if not _ANCHOR_RE.fullmatch(self.anchor):
-            raise ValueError(f"Record anchor {self.anchor!r} is not a simple HTML id")
+        _check_anchor(self.anchor)
+
+    @property
+    def size(self) -> int:
+        """How long the record is, for sizing chunks."""
+        return len(self.body_html)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordEntry:
+    """A record's place in the bundle, without its text: what the contents and
+    the bookmarks show, and roughly how long it is (``size``, in characters,
+    for sizing chunks). Its ``RecordHTML`` is built only when its chunk is
+    rendered (``render_bundle``'s ``load_chunk``), so the calling process never
+    holds every record's text at once."""
+
+    anchor: str
+    title: str
+    date: dt.date
+    kind: str
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        _check_anchor(self.anchor)
+
+
+def _check_anchor(anchor: str) -> None:
+    if not _ANCHOR_RE.fullmatch(anchor):
+        raise ValueError(f"Record anchor {anchor!r} is not a simple HTML id")
 
 
 @dataclass(frozen=True)
@@ -153,7 +180,7 @@ def front_matter_html(*, front: FrontMatter) -> str:
 def contents_html(
     *,
     reference: str,
-    records: Sequence[RecordHTML],
+    records: Sequence[RecordHTML | RecordEntry],
     pages: Sequence[str],
     start: int,
     first_part: bool,

@@ -31,6 +31,8 @@ and never imports WeasyPrint or pikepdf itself.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -46,6 +48,7 @@ from django.utils.dateformat import format as format_date
 from .html import (
     STAMP_PIECES,
     FrontMatter,
+    RecordEntry,
     RecordHTML,
     contents_html,
     document_title,
@@ -65,7 +68,15 @@ from .jobs import (
 )
 from .static import static_roots
 
-__all__ = ["BundleRenderError", "RenderStats", "prepare_renderer", "render_bundle"]
+__all__ = [
+    "BundleRenderError",
+    "RenderStats",
+    "prepare_renderer",
+    "private_workdir",
+    "remove_abandoned_workdirs",
+    "render_bundle",
+    "render_bundle_file",
+]
 
 # Entries per contents part (about three pages): small, so the last part,
 # which waits for the last chunk, is quick.
@@ -75,6 +86,9 @@ CONTENTS_PER_PART = 100
 CHUNK_HTML_BUDGET = 200_000
 # A fresh process for every job: forking from the preloaded server costs a few ms.
 MAX_TASKS_PER_CHILD = 1
+# A render's working directory: the prefix, then the pid of the process that
+# made it (``remove_abandoned_workdirs``).
+WORKDIR_PREFIX = "sar-bundle-"
 
 ERROR_DAEMON = (
     "Bundles are rendered in worker processes, and this process is a daemon that may "
@@ -87,8 +101,13 @@ ERROR_WORKER_DIED = (
 ERROR_FAILED = "Rendering the bundle failed ({reason}). It can be tried again."
 ERROR_DUPLICATE_ANCHOR = "Two records share the anchor {anchor!r}: each needs its own."
 ERROR_UNSETTLED = "The contents' length changed when the page numbers were added."
+ERROR_LOADED_WRONG = "The records loaded for a chunk were not the records asked for."
 
 ProgressCallback = Callable[[int, int], None]
+# A record as the renderer plans with it: the whole record, or its entry only
+# (then ``load_chunk`` builds the chunk's records when the chunk is rendered).
+Planned = RecordHTML | RecordEntry
+ChunkLoader = Callable[[Sequence[RecordEntry]], Sequence[RecordHTML]]
 
 
 class BundleRenderError(Exception):
@@ -151,21 +170,35 @@ def _executor(processes: int) -> Executor:
     )
 
 
-def _record_chunks(records: Sequence[RecordHTML], size: int) -> list[Sequence[RecordHTML]]:
-    chunks: list[Sequence[RecordHTML]] = []
+def _record_chunks(
+    records: Sequence[Planned], size: int, *, processes: int = 1
+) -> list[Sequence[Planned]]:
+    """``records`` in chunks of ``size`` (fewer when their text is long). The
+    last round, one chunk per process, is in half-size chunks: the processes
+    then finish close together, instead of one rendering a whole last chunk
+    while the others wait."""
+    chunks: list[Sequence[Planned]] = []
     start = 0
     html = 0
     for index, record in enumerate(records):
-        html += len(record.body_html)
+        html += record.size
         if index + 1 - start >= size or html >= CHUNK_HTML_BUDGET:
             chunks.append(records[start : index + 1])
             start, html = index + 1, 0
     if start < len(records):
         chunks.append(records[start:])
-    return chunks
+    if processes < 2 or len(chunks) <= processes:  # one process: nobody waits
+        return chunks
+    tail = [
+        half
+        for chunk in chunks[-processes:]
+        for half in ((chunk[: (len(chunk) + 1) // 2], chunk[(len(chunk) + 1) // 2 :]))
+        if half
+    ]
+    return chunks[:-processes] + tail
 
 
-def _record_label(record: RecordHTML) -> str:
+def _record_label(record: Planned) -> str:
     return f"{format_date(record.date, 'j F Y')}: {record.title}"
 
 
@@ -179,7 +212,8 @@ class _Bundle:
         processes: int,
         workdir: Path,
         front: FrontMatter,
-        records: Sequence[RecordHTML],
+        records: Sequence[Planned],
+        load_chunk: ChunkLoader | None,
         header_text: str,
         stats: RenderStats,
     ) -> None:
@@ -191,6 +225,7 @@ class _Bundle:
         self.workdir = workdir
         self.front = front
         self.records = records
+        self.load_chunk = load_chunk
         self.header_text = header_text
         self.stats = stats
         self.roots = tuple((prefix, str(root)) for prefix, root in static_roots())
@@ -255,9 +290,14 @@ class _Bundle:
             return DocumentJob(html, "", self.roots, layout_only=True)
         return DocumentJob(html, self.path(f"contents-{index:04d}.pdf"), self.roots)
 
-    def chunk_job(self, index: int, chunk: Sequence[RecordHTML]) -> DocumentJob:
-        html = records_html(reference=self.front.reference, records=chunk, first_chunk=index == 0)
+    def chunk_job(self, index: int, chunk: Sequence[Planned]) -> DocumentJob:
         anchors = tuple(record.anchor for record in chunk)
+        # Built only now, as a process is about to be free for it: the chunk's
+        # records' text is held only while its HTML is made.
+        records = self.load_chunk(chunk) if self.load_chunk is not None else chunk
+        if tuple(record.anchor for record in records) != anchors:
+            raise BundleRenderError(ERROR_LOADED_WRONG)
+        html = records_html(reference=self.front.reference, records=records, first_chunk=index == 0)
         return DocumentJob(html, self.path(f"chunk-{index:05d}.pdf"), self.roots, anchors)
 
     def stamp_job(self) -> DocumentJob:
@@ -268,7 +308,7 @@ class _Bundle:
 
 def _outline(
     *,
-    records: Sequence[RecordHTML],
+    records: Sequence[Planned],
     record_pages: Sequence[tuple[int, float]],
     letter: DocumentResult,
 ) -> tuple[OutlineEntry, ...]:
@@ -288,17 +328,38 @@ def _outline(
     return tuple(entries)
 
 
-def render_bundle(
+def render_bundle(**kwargs) -> bytes:
+    """The bundle as PDF bytes (``render_bundle_file``'s arguments but the path).
+
+    Holds the whole PDF in memory: for tests and small documents. Bundles are
+    rendered with ``render_bundle_file``, which leaves the PDF on disk."""
+    with private_workdir() as folder:
+        out_path = Path(folder) / "bundle.pdf"
+        render_bundle_file(out_path, **kwargs)
+        return out_path.read_bytes()
+
+
+def render_bundle_file(
+    out_path: str | Path,
     *,
     front_matter: FrontMatter,
-    records: Sequence[RecordHTML],
+    records: Sequence[Planned],
     header_text: str,
+    load_chunk: ChunkLoader | None = None,
     chunk_size: int = 50,
     processes: int = 2,
     on_progress: ProgressCallback | None = None,
     stats: RenderStats | None = None,
-) -> bytes:
-    """The bundle as PDF bytes: cover letter, codes, contents, then ``records`` in order.
+) -> None:
+    """Write the bundle to ``out_path``: cover letter, codes, contents, then
+    ``records`` in order.
+
+    ``records`` are either whole (``RecordHTML``) or entries (``RecordEntry``),
+    with ``load_chunk(entries)`` returning the ``RecordHTML`` of a chunk's
+    entries, in the same order, when that chunk is about to be rendered: the
+    calling process then holds one or two chunks' text at a time, whatever
+    the bundle's size, and what ``load_chunk`` raises stops the render and
+    reaches the caller as it is.
 
     ``header_text`` ("Confidential: prepared for <requester>, <reference>, <date>")
     is printed at the top of every page and "Page X of Y" at the foot. ``processes``
@@ -310,6 +371,8 @@ def render_bundle(
         raise ValueError("chunk_size must be at least 1")
     if processes < 0:
         raise ValueError("processes must be 0 (in this process) or more")
+    if load_chunk is None and not all(isinstance(r, RecordHTML) for r in records):
+        raise ValueError("records given as entries need load_chunk")
     seen: set[str] = set()
     for record in records:
         if record.anchor in seen:
@@ -319,11 +382,12 @@ def render_bundle(
     report = on_progress or (lambda done, total: None)
     total_records = len(records)
     report(0, total_records)
-    chunks = _record_chunks(records, chunk_size)
+    chunks = _record_chunks(records, chunk_size, processes=max(1, processes))
     stats.chunks = len(chunks)
     started = time.perf_counter()
 
-    with tempfile.TemporaryDirectory(prefix="sar-bundle-") as workdir:
+    remove_abandoned_workdirs()
+    with private_workdir() as workdir:
         pool = _executor(processes)
         try:
             bundle = _Bundle(
@@ -332,17 +396,55 @@ def render_bundle(
                 workdir=Path(workdir),
                 front=front_matter,
                 records=records,
+                load_chunk=load_chunk,
                 header_text=header_text,
                 stats=stats,
             )
-            pdf = _render(bundle, chunks, report)
+            _render(bundle, chunks, report, str(out_path))
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
     stats.seconds["total"] = time.perf_counter() - started
     report(total_records, total_records)
-    return pdf
+
+
+def private_workdir() -> tempfile.TemporaryDirectory:
+    """A temporary directory for unencrypted pages or PDFs, deleted when the
+    ``with`` block ends, and named for this process so that
+    ``remove_abandoned_workdirs`` finds it if the process is killed first."""
+    return tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
+
+
+def remove_abandoned_workdirs(root: str | None = None) -> int:
+    """Delete the working directories of renders whose process is gone.
+
+    A render keeps its documents (unencrypted pages of someone's records) in
+    a temporary directory named for the process that made it, and deletes it
+    when it ends, even on an error. A process killed outright (SIGKILL, the
+    out-of-memory killer) deletes nothing, so each render first removes the
+    directories of processes that no longer exist on this machine. Returns
+    how many it removed.
+    """
+    root_path = Path(root or tempfile.gettempdir())
+    removed = 0
+    for folder in root_path.glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or _process_exists(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process is there
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
 
 
 def _stamp_pieces(path: str, result: DocumentResult) -> StampPieces:
@@ -369,7 +471,7 @@ class _Schedule:
     still rendering, so only the last part waits for the last chunk.
     """
 
-    def __init__(self, bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report):
+    def __init__(self, bundle: _Bundle, chunks: list[Sequence[Planned]], report):
         self.bundle = bundle
         self.chunks = chunks
         self.report = report
@@ -448,7 +550,9 @@ class _Schedule:
             self.report(self.done_records, len(self.bundle.records))
 
 
-def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: ProgressCallback) -> bytes:
+def _render(
+    bundle: _Bundle, chunks: list[Sequence[Planned]], report: ProgressCallback, out_path: str
+) -> None:
     stats, records = bundle.stats, bundle.records
     started = time.perf_counter()
     schedule = _Schedule(bundle, chunks, report)
@@ -486,7 +590,6 @@ def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: Progres
         time.perf_counter() - started - stats.seconds["letter_contents_and_chunks"]
     )
 
-    out_path = bundle.path("bundle.pdf")
     merge = MergeJob(
         front_path=bundle.path("front.pdf"),
         part_paths=tuple(
@@ -507,4 +610,3 @@ def _render(bundle: _Bundle, chunks: list[Sequence[RecordHTML]], report: Progres
     if bundle.count_worker_cpu:
         stats.worker_cpu_seconds += cpu_seconds
     stats.seconds["merge"] = time.perf_counter() - merged
-    return Path(out_path).read_bytes()

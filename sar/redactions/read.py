@@ -85,10 +85,22 @@ class RedactedRecord:
         return bool(self.withheld_reason)
 
 
-def decisions_for(subject_case: SubjectCase) -> dict[int, RecordDecisions]:
-    """Every decision on the subject case, by record id."""
+def decisions_for(
+    subject_case: SubjectCase,
+    *,
+    record_ids: Iterable[int] | None = None,
+    to_apply: bool = False,
+) -> dict[int, RecordDecisions]:
+    """Every decision on the subject case (on ``record_ids`` only, if given), by
+    record id. ``to_apply``: only what applying them needs (each exemption's
+    text, for the redaction log, is left encrypted in the database)."""
     by_record: dict[int, RecordDecisions] = defaultdict(RecordDecisions)
-    for redaction in Redaction.objects.filter(subject_case=subject_case).order_by("start", "id"):
+    redactions = Redaction.objects.filter(subject_case=subject_case)
+    if record_ids is not None:
+        redactions = redactions.filter(record_id__in=list(record_ids))
+    if to_apply:
+        redactions = redactions.defer("reason_detail")
+    for redaction in redactions.order_by("start", "id"):
         decisions = by_record[redaction.record_id]
         if redaction.source == RedactionSource.WHOLE_RECORD:
             decisions.withheld = redaction

@@ -10,19 +10,20 @@ or sniffed; each download is an audit event staff see on the case.
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from portal.accounts.decorators import personal_page, recent_verification_required
 from sar import bundles, selectors
 
 
-def pdf_response(download: bundles.Download) -> HttpResponse:
+def pdf_response(download: bundles.Download) -> StreamingHttpResponse:
     """A bundle as a download (for the parent here, and for staff in the
-    admin): an attachment, never cached, never sniffed as anything else."""
-    response = HttpResponse(download.pdf, content_type="application/pdf")
+    admin): decrypted a segment at a time as it is sent, an attachment, never
+    cached, never sniffed as anything else."""
+    response = StreamingHttpResponse(download.chunks(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
-    response["Content-Length"] = str(len(download.pdf))
+    response["Content-Length"] = str(download.size)
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -139,6 +139,21 @@ def test_progress_is_shown_while_the_bundle_is_prepared(
     assert "no-store" in fragment["Cache-Control"]
 
 
+def test_a_bundle_started_again_after_stopping_part_way_says_so(
+    staff_client, caseworker, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=2, progress_done=3, progress_total=40
+    )
+
+    fragment = staff_client(caseworker).get(bundle_url(case, "status")).content.decode()
+
+    assert "3 of 40 records" in fragment
+    assert "Attempt 2: an earlier attempt stopped part-way" in fragment
+
+
 def test_a_failed_bundle_shows_why_and_can_be_tried_again(
     staff_client, caseworker, case, django_capture_on_commit_callbacks
 ):
@@ -166,13 +181,26 @@ def test_opening_the_pdf_is_an_audited_download(staff_client, approver, approved
     response = staff_client(approver).get(bundle_url(approved, "pdf"))
 
     assert response.status_code == 200
-    assert response.content == STAND_IN_PDF
-    assert hashlib.sha256(response.content).hexdigest() == bundle.sha256
+    pdf = b"".join(response.streaming_content)
+    assert pdf == STAND_IN_PDF
+    assert hashlib.sha256(pdf).hexdigest() == bundle.sha256
     assert response["Content-Disposition"].startswith("attachment; filename=")
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="sar.bundle.viewed")
     assert (event.actor, event.reason) == (approver, bundles.STAFF_VIEW_PURPOSE)
     assert event.object_id == str(bundle.pk)
+
+
+def test_a_pdf_that_no_longer_matches_its_checksum_is_not_opened(staff_client, approver, approved):
+    bundle = Bundle.objects.get(subject_case=approved)
+    Bundle.objects.filter(pk=bundle.pk).update(sha256="0" * 64)
+    client = staff_client(approver)
+
+    response = client.get(bundle_url(approved, "pdf"))
+
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="sar.bundle.viewed").exists()
+    assert shows(client.get(case_url(approved)), bundle_messages.FILE_DAMAGED)
 
 
 def test_a_content_editor_cannot_open_the_pdf(staff_client, make_user, approved):

@@ -6,6 +6,7 @@ that the records were given."""
 
 import datetime as dt
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -68,7 +69,9 @@ def test_the_requester_downloads_the_pdf_as_an_uncached_attachment(
     response = parent_client.get(download_url(case))
 
     assert response.status_code == 200
-    assert response.content == STAND_IN_PDF
+    assert response.streaming  # decrypted as it is sent, never held whole
+    assert b"".join(response.streaming_content) == STAND_IN_PDF
+    assert response["Content-Length"] == str(len(STAND_IN_PDF))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         f'attachment; filename="records-{case.request.reference}.pdf"'
@@ -237,3 +240,17 @@ def test_a_file_that_does_not_match_its_checksum_is_not_served(parent_client, ca
 
     assert response.status_code == 410
     assert STAND_IN_PDF not in response.content
+
+
+def test_a_file_altered_on_disk_is_not_served(parent_client, case, bundle):
+    # One byte changed inside the encrypted file: its segment no longer opens.
+    path = Path(bundle.file.path)
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    response = parent_client.get(download_url(case))
+
+    assert response.status_code == 410
+    assert STAND_IN_PDF not in response.content
+    assert not downloads(bundle).exists()

@@ -8,13 +8,15 @@ import logging
 import pytest
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
 from sar import bundles
 from sar.bundles import messages as bundle_messages
+from sar.bundles.build import ChunkLoader
 from sar.exceptions import RuleViolation
 from sar.models import Bundle, BundleStatus, Record, TimelineEntry
 from sar.pdf.render import BundleRenderError
 from sar.redaction import ReasonCode
-from sar.redactions import RECORD_CHANGED, redaction_add_text
+from sar.redactions import RECORD_CHANGED, record_withhold, redaction_add_text
 from sar.tasks import prepare_bundle_task
 from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     _render_in_process,
@@ -24,6 +26,7 @@ from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     pdf_of,
     prepare,
 )
+from tests.sar.pdf_support import pypdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -72,16 +75,23 @@ def test_a_second_delivery_of_a_finished_task_does_nothing(
     assert TimelineEntry.objects.filter(kind="bundle_ready").count() == 1
 
 
+def stalled_since(settings) -> dt.datetime:
+    """A start longer ago than the queue lets any task run."""
+    return timezone.now() - dt.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 1)
+
+
 def test_two_deliveries_of_an_unfinished_task_make_one_bundle_and_one_email(
-    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+    settings, case, caseworker, django_capture_on_commit_callbacks, mailoutbox
 ):
     # The queue delivers the task again when a worker died part-way (the
-    # bundle is left "rendering"): the redelivery builds it; a third does nothing.
+    # bundle is left "rendering", and the ORM broker hands the task out again
+    # after Q_RETRY, longer than Q_TIMEOUT): the redelivery builds it, and
+    # the case says it started again; a third does nothing.
     with django_capture_on_commit_callbacks(execute=False):
         bundles.bundle_prepare(subject_case=case, actor=caseworker)
     bundle = Bundle.objects.get(subject_case=case)
     Bundle.objects.filter(pk=bundle.pk).update(
-        status=BundleStatus.RENDERING, attempts=1, started_at=timezone.now()
+        status=BundleStatus.RENDERING, attempts=1, started_at=stalled_since(settings)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,6 +104,35 @@ def test_two_deliveries_of_an_unfinished_task_make_one_bundle_and_one_email(
     assert bundle.attempts == 2
     assert len(bundle.file.storage.listdir("bundles")[1]) == 1
     assert len(ready_emails(mailoutbox)) == 1
+    restarted = TimelineEntry.objects.get(kind="bundle_restarted")
+    assert restarted.message == bundle_messages.RESTARTED.format(
+        attempt=2, most=bundles.MAX_ATTEMPTS
+    )
+    assert not restarted.visible_to_parent
+    event = AuditEvent.objects.get(action="sar.bundle.restarted")
+    assert event.reason == bundle_messages.RESTARTED_REASON
+    assert (event.object_id, event.data["attempt"]) == (str(bundle.pk), 2)
+
+
+def test_a_delivery_while_another_attempt_may_still_run_does_nothing(
+    case, caseworker, django_capture_on_commit_callbacks, mailoutbox
+):
+    # A duplicate (the outbox queued it twice, or the resume schedule raced
+    # the broker's redelivery) arrives while an attempt started within the
+    # queue's timeout: that attempt may be alive, so this one leaves it be.
+    with django_capture_on_commit_callbacks(execute=False):
+        bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    Bundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.RENDERING, attempts=1, started_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prepare_bundle_task(bundle.pk, bundle.generation) == "skipped"
+
+    bundle.refresh_from_db()
+    assert (bundle.status, bundle.attempts, bundle.file.name) == (BundleStatus.RENDERING, 1, "")
+    assert not TimelineEntry.objects.filter(kind="bundle_restarted").exists()
+    assert ready_emails(mailoutbox) == []
 
 
 def test_a_task_for_an_earlier_preparation_does_nothing(
@@ -165,13 +204,96 @@ def test_a_record_changed_after_it_was_prepared_fails_the_bundle_with_a_clear_re
     assert pdf_of(bundle).startswith(b"%PDF")
 
 
+# Built a chunk at a time ------------------------------------------------------------
+
+
+@pytest.fixture
+def three_chunks(submit, parent, caseworker, settings):
+    """A case of three records, one per chunk, every suggestion accepted."""
+    settings.BUNDLE_CHUNK_SIZE = 1
+    records = [
+        make_record(parent, caseworker, body=f"Note {n}: Mum rang from {SECRET_PHONE}.")
+        for n in range(3)
+    ]
+    case = in_review(submit().cases.get(), caseworker, records)
+    accept_every_suggestion(case, caseworker)
+    return case, records
+
+
+def test_records_are_read_and_redacted_one_chunk_at_a_time(
+    three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    case, records = three_chunks
+    loaded = []
+    load = ChunkLoader.__call__
+
+    def spy(self, entries):
+        printed = load(self, entries)
+        loaded.append([record.anchor for record in printed])
+        return printed
+
+    monkeypatch.setattr(ChunkLoader, "__call__", spy)
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.READY
+    assert loaded == [[f"record-{record.pk}"] for record in records]
+    text = pypdf_text(pdf_of(bundle))
+    assert "Note 2: Mum rang from" in text and SECRET_PHONE not in text
+
+
+def test_a_record_withheld_while_the_bundle_is_built_fails_it(
+    three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The contents, already laid out, list the record: printing the rest
+    # without it would make them wrong, so the bundle fails and says why.
+    case, records = three_chunks
+    load = ChunkLoader.__call__
+
+    def withhold_the_last_after_the_first(self, entries):
+        if entries[0].anchor == f"record-{records[0].pk}":
+            record_withhold(
+                subject_case=case,
+                record=records[2],
+                reason_code=ReasonCode.SERIOUS_HARM,
+                actor=caseworker,
+            )
+        return load(self, entries)
+
+    monkeypatch.setattr(ChunkLoader, "__call__", withhold_the_last_after_the_first)
+    bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
+
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_CHANGED
+    assert not bundle.file
+
+
+def test_a_suggestion_left_undecided_in_a_later_chunk_fails_the_bundle(
+    three_chunks, parent, caseworker, django_capture_on_commit_callbacks
+):
+    case, records = three_chunks
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    # Before the task runs, the last record gains a phone number nobody decided on.
+    last = Record.objects.get(pk=records[2].pk)
+    last.body += " Her sister's number is 01632 960999."
+    last.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+
+    bundle = Bundle.objects.get(subject_case=case)
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_UNDECIDED
+    assert not bundle.file
+
+
 def test_a_rendering_error_is_reported_without_its_own_words(
     case, caseworker, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise BundleRenderError(f"Rendering the bundle failed (ValueError: {SECRET_PHONE}).")
 
-    monkeypatch.setattr("sar.pdf.render.render_bundle", broken)
+    monkeypatch.setattr("sar.pdf.render.render_bundle_file", broken)
     caplog.set_level(logging.INFO)
 
     bundle = prepare(case, caseworker, django_capture_on_commit_callbacks)
@@ -199,12 +321,14 @@ def test_an_unexpected_error_fails_the_bundle_and_is_not_raised_to_the_queue(
 
 
 def test_a_bundle_that_keeps_stopping_part_way_is_failed_with_a_reason(
-    case, caseworker, django_capture_on_commit_callbacks
+    settings, case, caseworker, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         bundle = bundles.bundle_prepare(subject_case=case, actor=caseworker)
     Bundle.objects.filter(pk=bundle.pk).update(
-        status=BundleStatus.RENDERING, attempts=bundles.MAX_ATTEMPTS
+        status=BundleStatus.RENDERING,
+        attempts=bundles.MAX_ATTEMPTS,
+        started_at=stalled_since(settings),
     )
 
     with django_capture_on_commit_callbacks(execute=True):

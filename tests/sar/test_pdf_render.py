@@ -13,7 +13,14 @@ import pypdf
 import pytest
 from pdfua import Severity, validate
 
-from sar.pdf import FrontMatter, RecordHTML, ServiceDetails, render_bundle, segments_to_html
+from sar.pdf import (
+    FrontMatter,
+    RecordEntry,
+    RecordHTML,
+    ServiceDetails,
+    render_bundle,
+    segments_to_html,
+)
 from sar.pdf.render import ERROR_DAEMON, BundleRenderError, RenderStats
 from sar.redaction import KnownPerson, apply_redactions, suggest
 from tests.sar.pdf_support import hostile_html, listener, pdftotext_pages, pypdf_text
@@ -56,7 +63,7 @@ PARAGRAPH = (
     "and what an independent parental supporter can do at the meeting."
 )
 RECORD_COUNT = 10
-CHUNK_SIZE = 4  # three chunks: 4, 4, 2
+CHUNK_SIZE = 4  # chunks of 4, 4, 2; the last two halved for two processes
 
 
 def _record(index: int, port: int) -> RecordHTML:
@@ -118,7 +125,9 @@ def _flatten(outline):
 
 def test_bundle_is_rendered_in_chunks_and_has_every_page(bundle):
     reader, stats = bundle["reader"], bundle["stats"]
-    assert stats.chunks == 3
+    # 10 records in chunks of 4 by 2 processes: 4, then the last round (4 and 2)
+    # halved so both processes finish together: 2 + 2 and 1 + 1.
+    assert stats.chunks == 5
     assert len(reader.pages) == stats.pages == len(bundle["pages"])
     assert stats.front_matter_pages >= 3  # letter, codes, contents
     assert stats.pages > stats.front_matter_pages + 3  # at least a page per chunk
@@ -163,7 +172,7 @@ def test_progress_is_reported_by_records(bundle):
     assert progress[-1] == (RECORD_COUNT, RECORD_COUNT)
     done = [d for d, _ in progress]
     assert done == sorted(done)
-    assert len(set(done)) == 1 + 3  # nothing, then once per chunk
+    assert len(set(done)) == 1 + 5  # nothing, then once per chunk
 
 
 def test_cover_letter_gives_the_article_15_information(bundle):
@@ -347,6 +356,17 @@ def test_chunks_close_early_when_their_html_is_long(monkeypatch):
     assert [len(chunk) for chunk in chunks] == [2, 3]
 
 
+def test_the_last_round_of_chunks_is_halved_so_the_processes_finish_together():
+    from sar.pdf import render
+
+    records = [_record(n, 9) for n in range(1, 12)]
+    chunks = render._record_chunks(records, 3, processes=2)
+    assert [len(chunk) for chunk in chunks] == [3, 3, 2, 1, 1, 1]
+    assert [r for chunk in chunks for r in chunk] == records
+    # Too few chunks to share out: left alone.
+    assert [len(c) for c in render._record_chunks(records[:5], 3, processes=2)] == [3, 2]
+
+
 def test_the_header_cannot_break_out_of_its_css_string():
     from sar.pdf.html import css_string, stamp_html
 
@@ -396,3 +416,56 @@ def test_contents_in_several_parts_number_every_record_right(monkeypatch, tmp_pa
     # Numbered on from one part to the next, not from 1 again.
     numbers = re.findall(r"^(\d+)\. Phone call number", contents, re.M)
     assert numbers == [str(n) for n in range(1, len(records) + 1)]
+
+
+def _entry(record: RecordHTML) -> RecordEntry:
+    return RecordEntry(
+        anchor=record.anchor,
+        title=record.title,
+        date=record.date,
+        kind=record.kind,
+        size=record.size,
+    )
+
+
+def test_entries_are_loaded_a_chunk_at_a_time_and_print_like_whole_records():
+    records = [_record(n, 9) for n in range(1, 6)]
+    by_anchor = {record.anchor: record for record in records}
+    asked = []
+
+    def load(entries):
+        asked.append([entry.anchor for entry in entries])
+        return [by_anchor[entry.anchor] for entry in entries]
+
+    pdf = render_bundle(
+        front_matter=FRONT,
+        records=[_entry(record) for record in records],
+        load_chunk=load,
+        header_text=HEADER,
+        chunk_size=2,
+        processes=0,
+    )
+    assert asked == [["record-1", "record-2"], ["record-3", "record-4"], ["record-5"]]
+    whole = render_bundle(
+        front_matter=FRONT, records=records, header_text=HEADER, chunk_size=2, processes=0
+    )
+    assert pypdf_text(pdf) == pypdf_text(whole)
+
+
+def test_a_chunk_loaded_with_other_records_is_refused():
+    records = [_record(n, 9) for n in range(1, 3)]
+    with pytest.raises(BundleRenderError, match="not the records asked for"):
+        render_bundle(
+            front_matter=FRONT,
+            records=[_entry(record) for record in records],
+            load_chunk=lambda entries: list(reversed(records)),
+            header_text=HEADER,
+            processes=0,
+        )
+
+
+def test_entries_without_a_loader_are_refused():
+    with pytest.raises(ValueError, match="need load_chunk"):
+        render_bundle(
+            front_matter=FRONT, records=[_entry(_record(1, 9))], header_text=HEADER, processes=0
+        )
