@@ -216,6 +216,11 @@ if MEDIA_BUCKET:
             # existing name (a Wagtail image's original name) gets a new name.
             "file_overwrite": False,
             "object_parameters": _object_parameters,
+            # django-storages downloads an object opened for reading whole
+            # first: past 2 MB into a temporary file rather than memory, so a
+            # large bundle is still read in bounded memory (only ciphertext
+            # is on that disk).
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
 else:

@@ -206,6 +206,8 @@ def test_a_named_bucket_is_private_signed_and_never_overwritten():
     assert options["querystring_auth"] is True
     assert options["querystring_expire"] == 300
     assert options["file_overwrite"] is False
+    # Large objects are read through a temporary file, not held in memory.
+    assert options["max_memory_size"] == 2 * 1024 * 1024
     assert options["object_parameters"] == {
         "ServerSideEncryption": "aws:kms",
         "SSEKMSKeyId": "alias/portal-media",

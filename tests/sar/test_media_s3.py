@@ -4,20 +4,26 @@ network). A record attachment and a release bundle are written and read back
 through Django's storage API alone (there is no local path); what the bucket
 holds is the portal's ciphertext, never the PDF, under server-side encryption
 and no public grant; the parent downloads the decrypted PDF; preparing again
-removes the old object; key rotation rewrites an object in place."""
+removes the old object; key rotation rewrites an object in place; the
+recovery schedule removes bundle objects that no bundle names."""
 
+import datetime as dt
 import hashlib
 
 import boto3
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
+from sar import bundles
 from sar.demo import _pdf
+from sar.encryption import read_encrypted_file
 from sar.models import Bundle, Record
 from sar.workflow import case_approve, case_submit_for_approval
 from tests.portal.test_settings import media_storage_for
@@ -149,7 +155,7 @@ def test_a_bundle_is_built_into_the_bucket_and_the_parent_downloads_the_pdf(
     response = verify(Client(), parent).get(url("download", case.request.reference, case.pk))
 
     assert response.status_code == 200
-    pdf = response.content
+    pdf = b"".join(response.streaming_content)
     assert pdf.startswith(b"%PDF")
     assert hashlib.sha256(pdf).hexdigest() == Bundle.objects.get(pk=bundle.pk).sha256
 
@@ -170,5 +176,24 @@ def test_key_rotation_rewrites_the_object_in_place(bucket, settings, parent, cas
     assert after != before
     assert keys(bucket) == {f"{PREFIX}/{record.attachment.name}"}
     settings.ENCRYPTION_KEYS = [new_key]
-    assert Fernet(new_key).decrypt(after) == pdf
-    assert Record.objects.get(pk=record.pk).attachment_bytes() == pdf
+    assert read_encrypted_file(record.attachment) == pdf
+    settings.ENCRYPTION_KEYS = [old_key]
+    with pytest.raises(InvalidToken):
+        read_encrypted_file(record.attachment)
+
+
+def test_bundle_objects_no_bundle_names_are_removed_from_the_bucket(
+    bucket, settings, submit, parent, caseworker, django_capture_on_commit_callbacks
+):
+    assert bundles.bundle_files_remove_orphans() == 0  # no bundle yet: no folder
+    case = submit().cases.get()
+    reviewed = in_review(case, caseworker, [make_record(parent, caseworker)])
+    bundle = prepare(reviewed, caseworker, django_capture_on_commit_callbacks)
+    orphan = default_storage.save("bundles/left-by-a-killed-task.pdf.enc", ContentFile(b"x"))
+    # Both older than any task may run (a fresh file may be about to be saved).
+    later = timezone.now() + dt.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+
+    assert bundles.bundle_files_remove_orphans(now=later) == 1
+
+    assert keys(bucket) == {f"{PREFIX}/{bundle.file.name}"}
+    assert orphan not in default_storage.listdir("bundles")[1]
