@@ -12,6 +12,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Site
 
 from content.blocks import INLINE_FEATURES, ConfidentialityCodeBlock, StandardBodyBlock
+from content.forms import PageForm
 
 PHONE_INVALID = _(
     "Enter a phone number, like 01865 810516 or +44 1865 810516. Use only numbers, "
@@ -55,6 +56,7 @@ class HomePage(Page):
     body = StreamField(StandardBodyBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    base_form_class = PageForm
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["content.ConfidentialityCodePage", "content.StandardPage"]
@@ -77,6 +79,7 @@ class ConfidentialityCodePage(Page):
     body = StreamField(ConfidentialityCodeBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
+    base_form_class = PageForm
 
     parent_page_types = ["content.HomePage"]
     subpage_types = []
@@ -99,6 +102,7 @@ class StandardPage(Page):
     body = StreamField(StandardBodyBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    base_form_class = PageForm
 
     parent_page_types = ["content.HomePage"]
     subpage_types = []

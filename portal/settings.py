@@ -180,8 +180,53 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Media (bundles, record attachments; each file already encrypted by the portal,
+# sar.encryption) is a folder, MEDIA_ROOT, unless AWS_STORAGE_BUCKET_NAME names
+# an S3 bucket (or an S3-compatible store at AWS_S3_ENDPOINT_URL). Credentials
+# are boto3's own: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or
+# the machine's role; never in this file.
+MEDIA_BUCKET = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if MEDIA_BUCKET:
+    # Server-side encryption on top of the portal's own: AES256 (S3's keys)
+    # or aws:kms (with AWS_S3_SSE_KMS_KEY_ID, else the account's KMS key).
+    # Unset, the bucket's default encryption applies.
+    _object_parameters = {}
+    if _sse := env.str("AWS_S3_SERVER_SIDE_ENCRYPTION", default=""):
+        _object_parameters["ServerSideEncryption"] = _sse
+        if _sse_key := env.str("AWS_S3_SSE_KMS_KEY_ID", default=""):
+            _object_parameters["SSEKMSKeyId"] = _sse_key
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "location": env.str("AWS_LOCATION", default=""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # No ACL on any object: the bucket's own (private, public access
+            # blocked) applies. A canned ACL is refused by buckets that have
+            # ACLs disabled, AWS's default since 2023.
+            "default_acl": None,
+            # Nothing is public: a URL, where anything asks for one, is signed
+            # and short-lived, and always on the bucket's own host.
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            "custom_domain": None,
+            # Like FileSystemStorage, never overwrite: a second upload under an
+            # existing name (a Wagtail image's original name) gets a new name.
+            "file_overwrite": False,
+            "object_parameters": _object_parameters,
+            # django-storages downloads an object opened for reading whole
+            # first: past 2 MB into a temporary file rather than memory, so a
+            # large bundle is still read in bounded memory (only ciphertext
+            # is on that disk).
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # Hashed names for long caching; STATIC_HASHED=false (the tests) serves
     # the source files under their own names, no collectstatic needed.
     "staticfiles": {
@@ -193,6 +238,9 @@ STORAGES = {
 # Media holds personal data (bundles, attachments): never served as static.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Wagtail documents are streamed by Django, behind Wagtail's privacy checks,
+# never redirected to the storage's URL (Wagtail's default for a bucket).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Encryption at rest: comma-separated Fernet keys, newest first (MultiFernet:
 # the first encrypts, all decrypt, so a key can be rotated in).
@@ -259,6 +307,9 @@ ADMIN_CONTENT_SECURITY_POLICY = (
 
 # Wagtail.
 WAGTAIL_SITE_NAME = "SENDIASS records portal"
+# Draftail, reading a value it could not have posted as plain text instead of
+# failing with a server error (content.rich_text).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 # Staff sign in through the portal's own sign-in page (throttled, audited) and
 # then the second-factor challenge; /admin/login/ redirects there.
 WAGTAILADMIN_LOGIN_URL = "/account/sign-in/"

@@ -259,7 +259,10 @@ def _delete_files(names) -> None:
     for name in names:
         try:
             default_storage.delete(name)
-        except OSError:
+        # Broad: a disk raises OSError, an S3 bucket botocore's own errors (a
+        # timeout, a refused permission); either way the rows are already gone,
+        # so the file is left for a person to remove, never a failed disposal.
+        except Exception:
             logger.exception("Could not delete the disposed file %s; remove it by hand.", name)
 
 

@@ -164,3 +164,59 @@ def test_production_sends_hsts_and_secure_cookies(client):
     assert response["Strict-Transport-Security"] == ("max-age=63072000; includeSubDomains; preload")
     assert response.cookies[settings.SESSION_COOKIE_NAME]["secure"]
     assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"]
+
+
+# Media in an S3 bucket -------------------------------------------------------
+
+MEDIA_SCRIPT = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps(s.STORAGES['default']))"
+)
+
+
+def media_storage_for(**values) -> dict:
+    """STORAGES["default"] as settings.py builds it in a production environment
+    with ``values`` added (tests/sar/test_media_s3.py runs the portal on it)."""
+    result = _run(["-c", MEDIA_SCRIPT], _production_env(**values))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_media_is_a_folder_unless_a_bucket_is_named():
+    assert media_storage_for() == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_a_named_bucket_is_private_signed_and_never_overwritten():
+    storage = media_storage_for(
+        AWS_STORAGE_BUCKET_NAME="portal-media",
+        AWS_S3_REGION_NAME="eu-west-2",
+        AWS_S3_SERVER_SIDE_ENCRYPTION="aws:kms",
+        AWS_S3_SSE_KMS_KEY_ID="alias/portal-media",
+    )
+
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "portal-media"
+    assert options["region_name"] == "eu-west-2"
+    assert options["endpoint_url"] is None
+    # No object ACL (the bucket's private one applies), no public domain,
+    # every URL signed and short-lived, no upload replacing another.
+    assert options["default_acl"] is None
+    assert options["custom_domain"] is None
+    assert options["querystring_auth"] is True
+    assert options["querystring_expire"] == 300
+    assert options["file_overwrite"] is False
+    # Large objects are read through a temporary file, not held in memory.
+    assert options["max_memory_size"] == 2 * 1024 * 1024
+    assert options["object_parameters"] == {
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": "alias/portal-media",
+    }
+
+
+def test_production_settings_with_a_bucket_pass_the_deploy_checks():
+    env = _production_env(AWS_STORAGE_BUCKET_NAME="portal-media", AWS_S3_REGION_NAME="eu-west-2")
+
+    result = _run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stderr

@@ -1,9 +1,10 @@
 """The staff forms in the Wagtail admin posted with hostile input
 (tests/security/fuzzing.py): the steps on a case, recording a consent to
 disclose, resetting a person's lost factors, cancelling an appointment, the
-locations, closures and booking rules; and the admin's search and filter
-addresses. Never a server error; accepted (a redirect), or the form again
-with Wagtail's error messages and nothing stored."""
+locations, closures (added and changed), staff and their weekly hours, and
+the booking rules; and the admin's search and filter addresses. Never a
+server error; accepted (a redirect), or the form again with Wagtail's error
+messages and nothing stored."""
 
 import datetime
 from urllib.parse import urlencode
@@ -13,7 +14,15 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from appointments.models import Booking, BookingSettings, BookingStatus, Closure, Location
+from appointments.models import (
+    Booking,
+    BookingSettings,
+    BookingStatus,
+    Closure,
+    Location,
+    StaffMember,
+)
+from appointments.selectors import free_slots
 from content.models import ContactDetails
 from portal.accounts.models import RecoveryRequest
 from portal.audit.models import AuditEvent
@@ -26,6 +35,7 @@ from tests.security.fuzzing import (
     cleaned,
     nasty_text,
     outcome,
+    plausible_text,
     snapshot,
     undone,
 )
@@ -56,6 +66,9 @@ def dates():
         st.dates().map(str),
         nasty_text(30),
     )
+
+
+NUMBER = st.one_of(st.integers(-(2**40), 2**40).map(str), nasty_text(12))
 
 
 def child_case(world):
@@ -347,7 +360,220 @@ def test_adding_a_closure(world, starts_on, ends_on, reason, location):
             assert closure.reason == cleaned(reason)
 
 
-NUMBER = st.one_of(st.integers(-(2**40), 2**40).map(str), nasty_text(12))
+@FUZZ
+@given(
+    starts_on=dates(),
+    days=st.one_of(st.integers(0, 30), st.integers(-5, 5)),
+    ends_on=st.one_of(st.none(), dates()),
+    reason=st.one_of(plausible_text(), any_text(), nasty_text(210)),
+    staff=st.one_of(st.just(""), st.just("<caseworker>"), nasty_text(10)),
+)
+@example(starts_on="2030-03-02", days=0, ends_on="2030-03-01", reason="Typo", staff="")
+def test_changing_a_closure(world, starts_on, days, ends_on, reason, staff):
+    # The last day as staff would give it (some days after the first), or anything.
+    if ends_on is None:
+        try:
+            first = datetime.date.fromisoformat(starts_on)
+            ends_on = str(first + datetime.timedelta(days=days))
+        except (ValueError, OverflowError):
+            ends_on = starts_on
+    if staff == "<caseworker>":
+        staff = str(world.staff_member.pk)
+    with undone():
+        before = snapshot()
+        response = world.client(CASEWORKER).post(
+            reverse("appointment_closures:edit", args=[world.closure.pk]),
+            {
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "reason": reason,
+                "location": "",
+                "staff": staff,
+            },
+        )
+
+        if outcome(response, before=before, admin=True):
+            closure = Closure.objects.get(pk=world.closure.pk)
+            assert closure.ends_on >= closure.starts_on
+            assert closure.reason == cleaned(reason)
+            assert str(closure.staff_id or "") == staff
+
+
+# Staff and their weekly hours -------------------------------------------------------
+
+
+def times():
+    """A time as the admin's time picker posts it, or anything else."""
+    return st.one_of(
+        st.times().map(lambda at: at.strftime("%H:%M")),
+        st.sampled_from(["00:00", "23:59", "24:00", "9:30", "09:30:00", "12", "01:30"]),
+        nasty_text(12),
+    )
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def hour_rows(max_size: int = 3):
+    """Rows of the weekly hours: at a location, on a day, from, until; as
+    staff would fill them in, or anything."""
+    typed = st.tuples(st.integers(0, 6), st.integers(0, 23 * 60), st.integers(1, 8 * 60)).map(
+        lambda row: {
+            "location": "<office>",
+            "weekday": str(row[0]),
+            "opens": _clock(row[1]),
+            "closes": _clock(min(row[1] + row[2], 24 * 60 - 1)),
+        }
+    )
+    anything = st.fixed_dictionaries(
+        {
+            "location": st.one_of(st.just("<office>"), st.just(""), nasty_text(10)),
+            "weekday": choice_or_nasty([*map(str, range(7)), "7", "-1"]),
+            "opens": times(),
+            "closes": times(),
+        }
+    )
+    return st.one_of(
+        st.lists(typed, max_size=max_size),
+        st.lists(st.one_of(typed, anything), max_size=max_size),
+    )
+
+
+def first_or_none(rows):
+    return rows[0] if rows else None
+
+
+def hours_data(world, *, existing, new, total) -> dict:
+    """The inline hours as the admin posts them: the ``existing`` rows (each
+    kept, changed, or deleted), then ``new`` ones; ``total`` forges the count."""
+    data = {}
+    for index, (row, change) in enumerate(existing):
+        data |= {
+            f"hours-{index}-id": str(row.pk),
+            f"hours-{index}-location": str(row.location_id),
+            f"hours-{index}-weekday": str(row.weekday),
+            f"hours-{index}-opens": row.opens.strftime("%H:%M"),
+            f"hours-{index}-closes": row.closes.strftime("%H:%M"),
+        }
+        if change == "delete":
+            data[f"hours-{index}-DELETE"] = "on"
+        elif change is not None:
+            data |= {f"hours-{index}-{name}": value for name, value in change.items()}
+    for index, row in enumerate(new, start=len(existing)):
+        data[f"hours-{index}-id"] = ""
+        data |= {f"hours-{index}-{name}": value for name, value in row.items()}
+    for key, value in data.items():
+        if value == "<office>":
+            data[key] = str(world.location.pk)
+    data |= {
+        "hours-TOTAL_FORMS": total if total is not None else str(len(existing) + len(new)),
+        "hours-INITIAL_FORMS": str(len(existing)),
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+    }
+    return data
+
+
+def hours_still_make_slots(world, staff_member, *, rows_posted) -> None:
+    """As many rows as were posted (unless the count of rows was forged),
+    each open before it closes, and the times offered to parents can still
+    be worked out from them."""
+    rows = list(staff_member.hours.all())
+    if rows_posted is not None:
+        assert len(rows) == rows_posted
+    assert all(0 <= row.weekday <= 6 and row.opens < row.closes for row in rows)
+    for location in {row.location for row in rows}:
+        assert isinstance(free_slots(location=location), list)
+
+
+@FUZZ
+@given(
+    changes=st.lists(
+        st.one_of(
+            st.none(), st.just("delete"), hour_rows(1).map(lambda rows: rows[0] if rows else None)
+        ),
+        min_size=5,
+        max_size=5,
+    ),
+    new=hour_rows(),
+    # The count of rows, forged now and then (one past Django's limit, which
+    # renders 2000 empty rows again, is the example below: once is enough).
+    total=st.one_of(
+        st.none(),
+        st.none(),
+        st.sampled_from(["", "abc", "-1", "0", "4", "1001"]),
+        nasty_text(12),
+    ),
+    is_active=st.sampled_from(["on", ""]),
+)
+@example(
+    changes=[None, "delete", None, None, None],
+    new=[{"location": "<office>", "weekday": "5", "opens": "10:00", "closes": "13:00"}],
+    total=None,
+    is_active="on",
+)
+@example(
+    changes=[
+        {"location": "<office>", "weekday": "0", "opens": "00:00", "closes": "23:59"},
+        *[None] * 4,
+    ],
+    new=[{"location": "<office>", "weekday": "6", "opens": "01:00", "closes": "02:30"}],
+    total=None,
+    is_active="on",
+)
+@example(changes=[None] * 5, new=[], total="99999999999", is_active="on")
+def test_changing_someones_weekly_hours(world, changes, new, total, is_active):
+    staff_member = world.staff_member
+    existing = list(zip(staff_member.hours.order_by("pk"), changes, strict=True))
+    with undone():
+        before = snapshot()
+        response = world.client(CASEWORKER).post(
+            reverse("appointment_staff:edit", args=[staff_member.pk]),
+            {
+                "user": str(staff_member.user_id),
+                "is_active": is_active,
+                **hours_data(world, existing=existing, new=new, total=total),
+            },
+        )
+
+        if outcome(response, before=before, admin=True):
+            kept = sum(change != "delete" for change in changes)
+            posted = kept + len(new) if total is None else None
+            hours_still_make_slots(world, staff_member, rows_posted=posted)
+            assert StaffMember.objects.get(pk=staff_member.pk).is_active is (is_active == "on")
+
+
+@FUZZ
+@given(
+    user=st.one_of(st.sampled_from(["<approver>", "<caseworker>", "<parent>", ""]), nasty_text(10)),
+    new=hour_rows(),
+)
+@example(
+    user="<approver>",
+    new=[{"location": "<office>", "weekday": "2", "opens": "09:30", "closes": "12:00"}],
+)
+def test_adding_someone_with_their_hours(world, user, new):
+    # The approver has no hours yet; the caseworker has; a parent is not staff.
+    for role in (APPROVER, CASEWORKER, PARENT):
+        if user == f"<{role}>":
+            user = str(world.users[role].pk)
+    made = set(StaffMember.objects.values_list("pk", flat=True))
+    with undone():
+        before = snapshot()
+        response = world.client(CASEWORKER).post(
+            reverse("appointment_staff:add"),
+            {
+                "user": user,
+                "is_active": "on",
+                **hours_data(world, existing=[], new=new, total=None),
+            },
+        )
+
+        if outcome(response, before=before, admin=True):
+            staff_member = StaffMember.objects.exclude(pk__in=made).get()
+            assert staff_member.user == world.users[APPROVER]
+            hours_still_make_slots(world, staff_member, rows_posted=len(new))
 
 
 @FUZZ
