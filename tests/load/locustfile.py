@@ -44,6 +44,10 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DOWNLOAD_LINK = re.compile(r'href="([^"]*download[^"]*)"')
 BOOKED = re.compile(r"/appointments/(\d+)/booked/$")
 CANCEL_LINK = re.compile(r'href="/appointments/(\d+)/cancel/"')
+# The day and time forms' answers to a choice no longer offered
+# (appointments.forms.DateForm and TimeForm).
+DAY_GONE = "Select one of the days shown"
+TIME_GONE = "Select one of the times shown"
 
 ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())["accounts"]  # noqa: SIM115
 _next_account = iter(ACCOUNTS)
@@ -136,7 +140,18 @@ class PortalUser(HttpUser):
                 response.success()
         return response
 
-    def form(self, url: str, data: dict, name: str, *, csrf_from, redirect_to: str | None = None):
+    def form(
+        self,
+        url: str,
+        data: dict,
+        name: str,
+        *,
+        csrf_from,
+        redirect_to: str | None = None,
+        or_page_saying: str | None = None,
+    ):
+        """POST a form: a redirect (to ``redirect_to``) is a success, and so
+        is the form again saying ``or_page_saying`` when given."""
         data = {**data, "csrfmiddlewaretoken": _csrf(csrf_from)}
         with self.client.post(
             url,
@@ -147,7 +162,9 @@ class PortalUser(HttpUser):
             headers={"Referer": self.host + url},
         ) as response:
             location = response.headers.get("Location", "")
-            if response.status_code != 302:
+            if or_page_saying and response.status_code == 200 and or_page_saying in response.text:
+                response.success()
+            elif response.status_code != 302:
                 response.failure(f"{response.status_code}, expected a redirect")
             elif redirect_to and not re.search(redirect_to, location):
                 response.failure(f"went to {location}, expected {redirect_to}")
@@ -268,22 +285,31 @@ class Parent(PortalUser):
         days = _radio_values(page, "date")
         if not days:
             return
-        self.form(
+        # Between showing the days (or times) and the answer, other parents
+        # may take the last time that day (or that time): the form says so
+        # and asks again, which is the service working, not an error.
+        answer = self.form(
             "/appointments/book/day/",
             {"date": random.choice(days)},  # noqa: S311
             "book: which day (answer)",
             csrf_from=page,
+            or_page_saying=DAY_GONE,
         )
+        if answer.status_code != 302:
+            return
         page = self.page("/appointments/book/time/", "book: what time")
         times = _radio_values(page, "start")
         if not times:
             return
-        self.form(
+        answer = self.form(
             "/appointments/book/time/",
             {"start": random.choice(times)},  # noqa: S311
             "book: what time (answer)",
             csrf_from=page,
+            or_page_saying=TIME_GONE,
         )
+        if answer.status_code != 302:
+            return
         page = self.page("/appointments/book/check/", "book: check")
         # Someone else may take the time first: the page says so and asks
         # again (book/time/), which is the service working, not an error.
