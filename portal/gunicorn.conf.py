@@ -50,6 +50,24 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # the workers share nothing but memory pages. A new release therefore needs
 # a restart of gunicorn, not a HUP.
 preload_app = True
+
+
+def when_ready(server):
+    """In the master, after the application is imported and before the first
+    worker is forked: fill the caches every worker would fill on its first
+    pages (portal.wsgi.warm_up), so the forks inherit them."""
+    from django.db import connections
+
+    from portal.wsgi import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a cold cache is slower, never a reason not to serve
+        server.log.warning("Warming up failed: each worker fills its caches itself.", exc_info=True)
+    # Nothing above should connect; were it to, no fork may inherit the socket.
+    connections.close_all()
+
+
 # Heartbeat files on tmpfs: a slow disk must not make gunicorn think a worker hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
