@@ -41,7 +41,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from names import FLOOR  # noqa: E402
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-DOWNLOAD_LINK = re.compile(r'href="([^"]*download[^"]*)"')
+# sar:download, /requests/<reference>/records/<case id>/: the request page's
+# "Download your records" link.
+DOWNLOAD_LINK = re.compile(r'href="(/requests/[A-Z]{3}-\d{4}-\d{5,}/records/\d+/)"')
 BOOKED = re.compile(r"/appointments/(\d+)/booked/$")
 CANCEL_LINK = re.compile(r'href="/appointments/(\d+)/cancel/"')
 # The day and time forms' answers to a choice no longer offered
@@ -337,7 +339,7 @@ class Parent(PortalUser):
         page = self.page(f"/requests/{reference}/", "a request", expect=reference)
         link = DOWNLOAD_LINK.search(page.text or "")
         if link is None:
-            return  # no download on the request page: the feature is not there yet
+            return  # none offered on the request page (the seed made no ready bundle)
         with self.client.get(
             link.group(1), name="download records", catch_response=True
         ) as response:
