@@ -265,6 +265,9 @@ def main() -> int:
         )
         try:
             wait_for(lambda: service_health(base).get("status") == "ok", 120, "the portal")
+            # The workers are forks of a warmed master (portal/gunicorn.conf.py):
+            # the first answers before the second exists.
+            wait_for(lambda: len(gunicorn_workers(prod.pid)) == 2, 30, "both gunicorn workers")
             workers_before = gunicorn_workers(prod.pid)
             print(f"==> The production shape is up; gunicorn workers {sorted(workers_before)}")
 
