@@ -21,6 +21,7 @@ from django.utils import timezone
 from appointments.availability import LONDON, UTC, subtract_working_days
 from appointments.models import Booking, BookingStatus
 from appointments.notices import notice_key, send_reminder
+from portal import schedules
 from portal.notifications.models import SentNotification
 
 logger = logging.getLogger(__name__)
@@ -90,17 +91,12 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
 
 
 def ensure_schedule():
-    """The reminders schedule, created if missing (idempotent)."""
+    """The reminders schedule, created if missing (``portal.schedules``)."""
     from django_q.models import Schedule
 
-    # get_or_create: a schedule staff have tuned in the admin is left alone.
-    schedule, _ = Schedule.objects.get_or_create(
+    return schedules.ensure_schedule(
         name=SCHEDULE_NAME,
-        defaults={
-            "func": SCHEDULE_FUNC,
-            "schedule_type": Schedule.MINUTES,
-            "minutes": EVERY_MINUTES,
-            "repeats": -1,
-        },
+        func=SCHEDULE_FUNC,
+        schedule_type=Schedule.MINUTES,
+        minutes=EVERY_MINUTES,
     )
-    return schedule

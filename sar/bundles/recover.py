@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import schedules
 from portal.outbox.models import PendingTask
 from portal.outbox.relay import enqueue
 from sar.bundles.prepare import TASK
@@ -118,17 +119,12 @@ def bundle_files_remove_orphans(*, now: dt.datetime | None = None) -> int:
 
 
 def ensure_schedule():
-    """The schedule, created if missing (idempotent); one staff have tuned in
-    the admin is left alone."""
+    """The schedule, created if missing (``portal.schedules``)."""
     from django_q.models import Schedule
 
-    schedule, _ = Schedule.objects.get_or_create(
+    return schedules.ensure_schedule(
         name=SCHEDULE_NAME,
-        defaults={
-            "func": SCHEDULE_FUNC,
-            "schedule_type": Schedule.MINUTES,
-            "minutes": EVERY_MINUTES,
-            "repeats": -1,
-        },
+        func=SCHEDULE_FUNC,
+        schedule_type=Schedule.MINUTES,
+        minutes=EVERY_MINUTES,
     )
-    return schedule

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from portal import schedules
 from portal.audit.events import record
 from sar import deadlines, roles
 from sar.exceptions import NotPermitted, RuleViolation
@@ -126,24 +127,17 @@ def disposals_refresh(*, today: datetime.date | None = None) -> RefreshResult:
 
 
 def ensure_schedule():
-    """The daily schedule, created if missing (idempotent): a schedule staff
-    have tuned in the admin is left alone."""
+    """The daily schedule, created if missing (``portal.schedules``), first
+    running at the next ``SCHEDULE_AT`` in London."""
     from django_q.models import Schedule
 
     london_now = timezone.now().astimezone(deadlines.LONDON)
     next_run = datetime.datetime.combine(london_now.date(), SCHEDULE_AT, tzinfo=deadlines.LONDON)
     if next_run <= london_now:
         next_run += datetime.timedelta(days=1)
-    schedule, _ = Schedule.objects.get_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": SCHEDULE_FUNC,
-            "schedule_type": Schedule.DAILY,
-            "repeats": -1,
-            "next_run": next_run,
-        },
+    return schedules.ensure_schedule(
+        name=SCHEDULE_NAME, func=SCHEDULE_FUNC, schedule_type=Schedule.DAILY, next_run=next_run
     )
-    return schedule
 
 
 # Why a due case cannot go yet ------------------------------------------------------

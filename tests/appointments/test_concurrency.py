@@ -136,7 +136,7 @@ def test_cancelling_while_another_booking_commits_is_no_deadlock(
             assert audited.wait(timeout=30)
             slot_cancel(booking=to_cancel, actor=parent, now=NOW)
             outcome["cancel"] = "cancelled"
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - reported below
             outcome["cancel"] = repr(error)
         finally:
             connections.close_all()
