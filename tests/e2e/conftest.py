@@ -31,6 +31,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings, request):
+    """A cache of each test module's own in this process: the live server's
+    throttles and cached pages never see another run's, or the shared cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.module.__name__,
+        }
+    }
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from django.db import connections

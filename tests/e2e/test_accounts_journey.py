@@ -18,19 +18,6 @@ EMAIL = "journey.parent@example.org"
 PASSWORD = "a quiet walk by the river 21"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "accounts-e2e",
-        }
-    }
-    cache.clear()
-
-
 def continue_button(page):
     return page.get_by_role("button", name="Continue")
 

@@ -31,19 +31,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 PASSWORD = "a quiet walk by the river 21"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "appointments-e2e",
-        }
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def diary(db):
     """An office and a video line, with a caseworker's hours every day (so

@@ -32,16 +32,6 @@ from tests.sar.steps import STAND_IN_PDF, give_ready_bundle, put_case_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "b"}
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def parent():
     return ParentFactory(full_name="Jordan Example")

@@ -35,19 +35,6 @@ REASON = "The school reported a disclosure."
 DECISION = "Strategy meeting held: release can go ahead."
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "governance-admin-e2e",
-        }
-    }
-    cache.clear()
-
-
 def staff(email, *groups):
     user = UserFactory(email=email, full_name=email.split("@")[0], password=PASSWORD, is_staff=True)
     for name in groups:

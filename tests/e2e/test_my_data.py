@@ -26,19 +26,6 @@ from tests.sar.factories import confidentiality_revision
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "my-data-e2e",
-        }
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def demo_parent():
     """The demo case file's parent, able to sign in, with an open request and

@@ -18,19 +18,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "passkeys-e2e",
-        }
-    }
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _relying_party(settings, live_server):
     """The live server's origin is http://localhost:PORT: a secure context for
     WebAuthn, with "localhost" as the relying party ID. Set before any page

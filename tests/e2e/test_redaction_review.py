@@ -36,19 +36,6 @@ NEIGHBOUR = "Jasmine Okonkwo"
 BODY = "Call 😀 back.\r\nThe club met Ann Lee, not Ann.\r\nAnn Lee left with Jasmine Okonkwo."
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "redaction-e2e",
-        }
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def caseworker():
     user = UserFactory(

@@ -30,19 +30,6 @@ from tests.portal.accounts.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "sar-e2e",
-        }
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def code_page():
     return publish_confidentiality_code()

@@ -21,19 +21,6 @@ CHILD_NAME = "Marigold Featherstonehaugh"
 QUESTION = "Which school years do you want records from?"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "staff-admin-e2e",
-        }
-    }
-    cache.clear()
-
-
 @pytest.fixture
 def caseworker():
     user = UserFactory(
