@@ -111,8 +111,16 @@ def build_bundle_pdf(
     return BuiltBundle(pages=stats.pages, records=len(entries), withheld=withheld)
 
 
+ANCHOR_PREFIX = "record-"
+
+
 def _anchor(record_id: int) -> str:
-    return f"record-{record_id}"
+    """A record's id in the bundle's HTML (and its bookmark's target)."""
+    return f"{ANCHOR_PREFIX}{record_id}"
+
+
+def _record_id(anchor: str) -> int:
+    return int(anchor.removeprefix(ANCHOR_PREFIX))
 
 
 def _plan(case: SubjectCase) -> tuple[list[RecordEntry], int]:
@@ -157,7 +165,7 @@ class ChunkLoader:
         self.people = people_for(case)
 
     def __call__(self, entries) -> list[RecordHTML]:
-        ids = [int(entry.anchor.removeprefix("record-")) for entry in entries]
+        ids = [_record_id(entry.anchor) for entry in entries]
         records = (
             records_in_scope(self.case)
             .filter(pk__in=ids)
