@@ -111,7 +111,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "decided_at",
         "created_at",
     ),
-    "sar.SubjectCaseRecord": ("added_at",),
+    "sar.SubjectCaseRecord": ("added_at", "decided_digest"),
     "sar.Redaction": (
         "source",
         "field",

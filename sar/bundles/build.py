@@ -26,6 +26,7 @@ from sar.models import (
     Redaction,
     RedactionSource,
     SubjectCase,
+    SubjectCaseRecord,
     SubjectKind,
 )
 from sar.pdf import FrontMatter, RecordEntry, RecordHTML, ServiceDetails, segments_to_html
@@ -36,7 +37,7 @@ from sar.redactions import (
     decisions_for,
     people_for,
     redacted_record,
-    undecided,
+    undecided_checked,
 )
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _plan(case: SubjectCase) -> tuple[list[RecordEntry], int]:
                 anchor=_anchor(record.pk),
                 title=record.title,
                 date=record.date,
-                kind=record.get_kind_display(),
+                kind=record.kind_label,
                 # The text is about three quarters of its token's length.
                 size=(record.token or 0) * 3 // 4,
             )
@@ -156,7 +157,9 @@ class ChunkLoader:
     checked and redacted as the chunk is about to be rendered.
 
     Checks what preparing checked, again, as the job may run later: no
-    suggestion is undecided (a new third party on the case brings new ones), no
+    suggestion is undecided (a new third party on the case brings new ones;
+    a record unchanged since preparing found it complete is not scanned
+    again, see ``undecided_checked``), no
     decision's words have moved, and the chunk's records are still in scope and
     still not withheld (else the contents already printed would be wrong)."""
 
@@ -174,13 +177,23 @@ class ChunkLoader:
         )
         by_id = {record.pk: record for record in records}
         decisions = decisions_for(self.case, record_ids=ids, to_apply=True)
+        # What preparing found complete: unchanged since, no need to run the
+        # detectors again (anything changed, and they run).
+        checked = dict(
+            SubjectCaseRecord.objects.filter(subject_case=self.case, record_id__in=ids).values_list(
+                "record_id", "decided_digest"
+            )
+        )
         printed = []
         for record_id in ids:
             record = by_id.get(record_id)
             if record is None:
                 raise BundleFailure(FAILED_CHANGED)
             record_decisions = decisions.get(record_id)
-            if any(undecided(record, record_decisions, self.people).values()):
+            found, _ = undecided_checked(
+                record, record_decisions, self.people, checked=checked.get(record_id, "")
+            )
+            if found:
                 raise BundleFailure(FAILED_UNDECIDED)
             try:
                 redacted = redacted_record(record, record_decisions)
@@ -225,7 +238,7 @@ def record_html(redacted: RedactedRecord) -> RecordHTML:
         anchor=_anchor(record.pk),
         title=record.title,
         date=record.date,
-        kind=record.get_kind_display(),
+        kind=record.kind_label,
         author=author,
         body_html="".join(parts),
     )

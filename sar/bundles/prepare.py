@@ -71,7 +71,8 @@ def bundle_prepare(*, subject_case: SubjectCase, actor, reason: str = "") -> Bun
         records = list(records_in_scope(case))
         if not records:
             raise RuleViolation(NO_RECORDS)
-        undecided = count_undecided(case, records)
+        # Remembers each record found complete: the job checks against it.
+        undecided = count_undecided(case, records, remember=True)
         if undecided:
             raise RuleViolation(undecided_message(undecided))
         decisions = decisions_for(case)

@@ -174,7 +174,13 @@ class Record(models.Model):
         indexes = [models.Index(fields=["case", "date"], name="sar_record_case_date")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.date:%d %B %Y}"
+        return f"{self.kind_label}, {self.date:%d %B %Y}"
+
+    @property
+    def kind_label(self) -> str:
+        """``get_kind_display()``, without Django rebuilding the choices on
+        every call (a bundle asks once per record, twice)."""
+        return str(RecordKind(self.kind).label)
 
     @property
     def author_name(self) -> str:
@@ -217,6 +223,12 @@ class SubjectCaseRecord(models.Model):
         verbose_name=_("added by"),
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    # What the last check of this record's suggestions found nothing undecided
+    # in (``sar.redactions.decided_digest``): while the digest is the same, a
+    # bundle need not run the detectors over the record again.
+    decided_digest = models.CharField(
+        _("digest of the last complete review"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["record__date", "record_id"]

@@ -30,6 +30,7 @@ from sar.redactions.read import (
     ReviewProgress,
     StaleRedaction,
     SubjectPeople,
+    decided_digest,
     decisions_changed_since,
     decisions_for,
     fits,
@@ -39,6 +40,7 @@ from sar.redactions.read import (
     stale_spans,
     suggestions_for,
     undecided,
+    undecided_checked,
     undecided_count,
 )
 from sar.redactions.rules import (
@@ -91,6 +93,7 @@ __all__ = [
     "ReviewProgress",
     "StaleRedaction",
     "SubjectPeople",
+    "decided_digest",
     "decisions_changed_since",
     "decisions_for",
     "fits",
@@ -111,5 +114,6 @@ __all__ = [
     "suggestions_accept_all",
     "suggestions_for",
     "undecided",
+    "undecided_checked",
     "undecided_count",
 ]

@@ -2,8 +2,9 @@
 
 ``redacted_record`` turns a record and its decisions into what may be
 released: kept text and reason-only markers, never the words held back.
-``undecided`` says which suggestions still need a decision and
-``review_progress`` how far the review of a subject case has come.
+``undecided`` says which suggestions still need a decision (``undecided_checked``
+remembers a record found complete, so a bundle need not run the detectors
+again) and ``review_progress`` how far the review of a subject case has come.
 
 A span remembers the words it covered (``excerpt``, encrypted): if a record's
 text changed after the review, its spans no longer fit, and the record is
@@ -12,9 +13,16 @@ reported as stale rather than released with the wrong words blacked out.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+
+import phonenumbers
 
 from portal.audit.models import AuditEvent
 from sar.models import (
@@ -25,6 +33,7 @@ from sar.models import (
     RedactionDecision,
     RedactionSource,
     SubjectCase,
+    SubjectCaseRecord,
     SubjectKind,
 )
 from sar.records import records_in_scope
@@ -155,6 +164,17 @@ class SubjectPeople:
     # The requester's own email address is theirs to see: never suggested.
     subject_emails: frozenset[str] = frozenset()
 
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """Everything here, as a digest (the same people, the same digest)."""
+        data = {
+            "third_parties": [asdict(person) for person in self.third_parties],
+            "subjects": [asdict(person) for person in self.subjects],
+            "subject_dob": str(self.subject_dob),
+            "subject_emails": sorted(self.subject_emails),
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).digest()
+
 
 def people_for(subject_case: SubjectCase) -> SubjectPeople:
     """The known third parties on the requester's service cases, and the people
@@ -212,16 +232,87 @@ def undecided(
     return result
 
 
-def undecided_count(subject_case: SubjectCase, records: Iterable[Record] | None = None) -> int:
-    """How many suggestions on the records in scope still need a decision."""
+@cache
+def _detectors_fingerprint() -> bytes:
+    """The detectors' code (``sar.redaction`` and this module) and the phone
+    number metadata's version: a change to either may change the suggestions."""
+    import sar.redaction
+
+    digest = hashlib.sha256(phonenumbers.__version__.encode())
+    for path in sorted(Path(sar.redaction.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.digest()
+
+
+def decided_digest(record: Record, decisions: RecordDecisions | None, people: SubjectPeople) -> str:
+    """A digest of everything ``undecided`` depends on for ``record``: the
+    detectors, the people they look for, the year (two-digit years are read
+    against it), the record's text and the decided spans that still fit."""
+    decisions = decisions or RecordDecisions()
+    digest = hashlib.sha256(_detectors_fingerprint())
+    digest.update(people.fingerprint)
+    digest.update(str(dt.date.today().year).encode())
+    parts = []
+    for field_name in RedactedField.values:
+        spans = decisions.spans.get(field_name, ())
+        decided = sorted({(r.start, r.end) for r in spans if fits(record, r)})
+        parts.append([field_name, _text(record, field_name), decided])
+    digest.update(json.dumps(parts).encode())
+    return digest.hexdigest()
+
+
+def undecided_checked(
+    record: Record, decisions: RecordDecisions | None, people: SubjectPeople, *, checked: str = ""
+) -> tuple[dict[str, list[Suggestion]], str]:
+    """``undecided``, remembered: returns the undecided suggestions and the
+    digest to keep for the record (``SubjectCaseRecord.decided_digest``) when
+    there are none. Given the digest kept last time (``checked``), a record
+    whose text, people, decisions and detectors are all as they were is
+    complete without running the detectors again.
+
+    A withheld record gets no digest: its suggestions were never needed, and
+    would be again if it were released.
+    """
+    decisions = decisions or RecordDecisions()
+    if decisions.withheld is not None:
+        return {}, ""
+    digest = decided_digest(record, decisions, people)
+    if checked and digest == checked:
+        return {}, digest
+    found = undecided(record, decisions, people)
+    return found, "" if found else digest
+
+
+def undecided_count(
+    subject_case: SubjectCase, records: Iterable[Record] | None = None, *, remember: bool = False
+) -> int:
+    """How many suggestions on the records in scope still need a decision.
+
+    ``remember``: keep the digest of each record found complete (see
+    ``undecided_checked``), for the bundle's job to check against."""
     records = records_in_scope(subject_case) if records is None else records
     decisions = decisions_for(subject_case)
     people = people_for(subject_case)
-    return sum(
-        len(spans)
-        for record in records
-        for spans in undecided(record, decisions.get(record.pk), people).values()
-    )
+    selections = {
+        selection.record_id: selection
+        for selection in SubjectCaseRecord.objects.filter(subject_case=subject_case).only(
+            "record_id", "decided_digest"
+        )
+    }
+    count = 0
+    changed = []
+    for record in records:
+        selection = selections.get(record.pk)
+        checked = selection.decided_digest if selection is not None else ""
+        found, digest = undecided_checked(record, decisions.get(record.pk), people, checked=checked)
+        count += sum(len(spans) for spans in found.values())
+        if selection is not None and digest != checked:
+            selection.decided_digest = digest
+            changed.append(selection)
+    if remember and changed:
+        SubjectCaseRecord.objects.bulk_update(changed, ["decided_digest"], batch_size=500)
+    return count
 
 
 # Audit actions of the decision functions that delete a row (``decide``): a

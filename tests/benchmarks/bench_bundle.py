@@ -7,8 +7,9 @@ Usage:
 It makes a throwaway SQLite database and media directory (never the portal's
 own), migrates it, and for each size stores a fictional case file of that many
 records (about a page each; text encrypted at rest like real records), selects
-them for a subject case in review and accepts every redaction suggestion, as
-the caseworker's review would (timed apart: that is the review, not the job).
+them for a subject case in review, accepts every redaction suggestion, as
+the caseworker's review would, and prepares the bundle as the caseworker's
+button does (each timed apart: that is the review, not the job).
 Then, each in a fresh process so peaks are clean:
 
 (a) "single": WeasyPrint alone rendering the complete bundle (the same cover
@@ -47,6 +48,7 @@ import json  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from unittest import mock  # noqa: E402
 
 from bench_render import TreeSampler, make_case_file, run_single  # noqa: E402
 
@@ -93,15 +95,15 @@ def _setup_django() -> None:
 def seed(size: int, *, requester: str = "jane", reference: str = "") -> dict:
     """A requester, their service case with ``size`` records, a subject case in
     review with every record selected and every suggestion accepted, and a
-    queued bundle. Returns the ids and the review's time."""
+    prepared bundle. Returns the ids and the review's and preparing's times."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
     from sar import roles
+    from sar.bundles.prepare import bundle_prepare
     from sar.models import (
         AccessRequest,
-        Bundle,
         CaseStatus,
         Person,
         Record,
@@ -200,13 +202,20 @@ def seed(size: int, *, requester: str = "jane", reference: str = "") -> dict:
             ]
     Redaction.objects.bulk_create(decisions)
     review_seconds = time.perf_counter() - started
-    bundle = Bundle.objects.create(subject_case=case, prepared_by=staff)
+    # "Prepare bundle", as the caseworker's button does it (it checks that every
+    # suggestion is decided, and remembers each record found complete); the
+    # task it queues is run below, in its own process, so it is not queued here.
+    started = time.perf_counter()
+    with mock.patch("sar.bundles.prepare._enqueue_on_commit"):
+        bundle = bundle_prepare(subject_case=case, actor=staff)
+    prepare_seconds = time.perf_counter() - started
     return {
         "case": case.pk,
         "bundle": bundle.pk,
         "generation": bundle.generation,
         "redactions": len(decisions),
         "review_seconds": review_seconds,
+        "prepare_seconds": prepare_seconds,
     }
 
 
@@ -359,7 +368,7 @@ def main(argv=None) -> int:
     header = (
         f"{'records':>7} {'pages':>5} | {'single s':>8} {'cpu s':>6} {'p/s':>5} {'MB':>5} | "
         f"{'job s':>6} {'cpu s':>6} {'p/s':>5} {'MB max':>6} {'parent':>11} | "
-        f"{'ratio':>5} {'s/100 rec':>9} {'start':>5} {'review':>6}"
+        f"{'ratio':>5} {'s/100 rec':>9} {'start':>5} {'review':>6} {'prep':>5}"
     )
     print(header)
     print("-" * len(header))
@@ -392,7 +401,7 @@ def main(argv=None) -> int:
             f"{job['pages'] / job['seconds']:>5.1f} {job_mb:>6.0f} "
             f"{job['parent_base_mb']:>4.0f}->{job['parent_peak_mb']:>5.0f} | {ratio:>5.2f} "
             f"{job['seconds'] / size * 100:>9.2f} {job['startup_seconds']:>5.1f} "
-            f"{seeded['review_seconds']:>6.1f}",
+            f"{seeded['review_seconds']:>6.1f} {seeded['prepare_seconds']:>5.1f}",
             flush=True,
         )
         if job_mb >= TARGET_MB:
@@ -405,7 +414,8 @@ def main(argv=None) -> int:
     print("does once, before the measured job: start the fork server and prepare a small")
     print(f"({WARM_UP_RECORDS}-record) bundle, as a long-lived django-q2 worker has done")
     print("(not in the job's time).")
-    print("review = accepting every suggestion, done before the job (not in its time).")
+    print("review = accepting every suggestion; prep = the caseworker's 'Prepare bundle'")
+    print("(every suggestion checked as decided): both before the job, not in its time.")
     print("MB max = the largest process of the job (psutil samples of the whole tree, and the")
     print("calling process's VmHWM); parent = the calling Django process (Django and Wagtail")
     print("loaded, after the small bundle): before the job -> its peak during the job.")

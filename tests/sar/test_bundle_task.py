@@ -13,10 +13,10 @@ from sar import bundles
 from sar.bundles import messages as bundle_messages
 from sar.bundles.build import ChunkLoader
 from sar.exceptions import RuleViolation
-from sar.models import Bundle, BundleStatus, Record, TimelineEntry
+from sar.models import Bundle, BundleStatus, Person, Record, TimelineEntry
 from sar.pdf.render import BundleRenderError
 from sar.redaction import ReasonCode
-from sar.redactions import RECORD_CHANGED, record_withhold, redaction_add_text
+from sar.redactions import RECORD_CHANGED, read, record_withhold, redaction_add_text
 from sar.tasks import prepare_bundle_task
 from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     _render_in_process,
@@ -285,6 +285,58 @@ def test_a_suggestion_left_undecided_in_a_later_chunk_fails_the_bundle(
     assert bundle.status == BundleStatus.FAILED
     assert bundle.error == bundle_messages.FAILED_UNDECIDED
     assert not bundle.file
+
+
+def test_a_third_party_added_after_preparing_fails_the_bundle(
+    submit, parent, caseworker, settings, django_capture_on_commit_callbacks
+):
+    settings.BUNDLE_CHUNK_SIZE = 1
+    records = [
+        make_record(parent, caseworker, body=f"Note {n}: Mum rang. Dana Whitlock came too.")
+        for n in range(3)
+    ]
+    case = in_review(submit().cases.get(), caseworker, records)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    # Before the task runs, the caseworker records who Dana is: her name is
+    # now a suggestion nobody has decided on, though no record's text changed.
+    Person.objects.create(case=records[2].case, full_name="Dana Whitlock", role="aunt")
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+
+    bundle = Bundle.objects.get(subject_case=case)
+    assert bundle.status == BundleStatus.FAILED
+    assert bundle.error == bundle_messages.FAILED_UNDECIDED
+    assert not bundle.file
+
+
+def test_records_unchanged_since_preparing_are_not_scanned_again(
+    three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    case, records = three_chunks
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bundles.bundle_prepare(subject_case=case, actor=caseworker)
+    # Preparing remembered each record as complete; edit one of them.
+    changed = Record.objects.get(pk=records[0].pk)
+    changed.body += " All agreed."
+    changed.save()
+    scanned = []
+    scan = read.suggestions_for
+
+    def spy(record, people):
+        scanned.append(record.pk)
+        return scan(record, people)
+
+    monkeypatch.setattr(read, "suggestions_for", spy)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+
+    bundle = Bundle.objects.get(subject_case=case)
+    assert bundle.status == BundleStatus.READY
+    assert scanned == [records[0].pk]
+    assert SECRET_PHONE not in pypdf_text(pdf_of(bundle))
 
 
 def test_a_rendering_error_is_reported_without_its_own_words(

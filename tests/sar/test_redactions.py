@@ -19,6 +19,7 @@ from sar.models import (
     Redaction,
     RedactionDecision,
     RedactionSource,
+    SubjectCaseRecord,
 )
 from sar.records import record_include_confidential, records_attach
 from sar.redaction import KeptText, ReasonCode, RedactionMarker, redacted_plain_text
@@ -142,6 +143,39 @@ def test_accepting_a_suggestion_redacts_it_and_keeps_the_words_for_the_log(revie
     assert redaction.decided_by == caseworker
     assert released(reviewing.record, reviewing.case).startswith("[TP] rang from")
     assert undecided_count(reviewing.case) == len(SUGGESTED) - 1
+
+
+def selection_digest(reviewing) -> str:
+    return SubjectCaseRecord.objects.get(
+        subject_case=reviewing.case, record=reviewing.record
+    ).decided_digest
+
+
+def test_a_complete_review_is_remembered_until_a_decision_is_removed(reviewing, caseworker):
+    suggestions_accept_all(subject_case=reviewing.case, actor=caseworker)
+
+    assert undecided_count(reviewing.case, remember=True) == 0
+    assert selection_digest(reviewing)
+
+    redactions = Redaction.objects.filter(subject_case=reviewing.case)
+    redaction = next(r for r in redactions if r.excerpt == NEIGHBOUR)
+    redaction_remove(subject_case=reviewing.case, redaction=redaction, actor=caseworker)
+    assert undecided_count(reviewing.case, remember=True) == 1
+
+
+def test_a_withheld_record_is_never_remembered_as_complete(reviewing, caseworker):
+    record_withhold(
+        subject_case=reviewing.case,
+        record=reviewing.record,
+        reason_code=ReasonCode.SERIOUS_HARM,
+        actor=caseworker,
+    )
+    assert undecided_count(reviewing.case, remember=True) == 0
+    assert selection_digest(reviewing) == ""
+
+    # Released again, with nothing decided: every suggestion is back.
+    record_unwithhold(subject_case=reviewing.case, record=reviewing.record, actor=caseworker)
+    assert undecided_count(reviewing.case, remember=True) == len(SUGGESTED)
 
 
 def test_rejecting_a_suggestion_keeps_the_words_and_decides_it(reviewing, caseworker):
