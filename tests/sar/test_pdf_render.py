@@ -2,6 +2,7 @@
 contents, bookmarks, page numbers and the running header right across chunks, and
 no redacted text anywhere in it."""
 
+import dataclasses
 import datetime as dt
 import io
 import multiprocessing
@@ -406,6 +407,14 @@ def test_contents_in_several_parts_number_every_record_right(monkeypatch, tmp_pa
         processes=2,
         stats=stats,
     )
+    _contents_numbers_are_right(pdf, stats, records, tmp_path)
+    contents = "\n".join(pdftotext_pages(pdf, tmp_path)[: stats.front_matter_pages])
+    # Numbered on from one part to the next, not from 1 again.
+    numbers = re.findall(r"^(\d+)\. Phone call number", contents, re.M)
+    assert numbers == [str(n) for n in range(1, len(records) + 1)]
+
+
+def _contents_numbers_are_right(pdf: bytes, stats: RenderStats, records, tmp_path) -> None:
     pages = pdftotext_pages(pdf, tmp_path)
     assert len(pages) == stats.pages
     contents = "\n".join(pages[: stats.front_matter_pages])
@@ -413,9 +422,31 @@ def test_contents_in_several_parts_number_every_record_right(monkeypatch, tmp_pa
         match = re.search(re.escape(record.title) + r"\b[^\n]*\s+^(\d+)$", contents, re.M)
         assert match, record.title
         assert record.title in pages[int(match.group(1)) - 1]
-    # Numbered on from one part to the next, not from 1 again.
-    numbers = re.findall(r"^(\d+)\. Phone call number", contents, re.M)
-    assert numbers == [str(n) for n in range(1, len(records) + 1)]
+
+
+def test_contents_that_come_out_longer_than_measured_are_numbered_again(monkeypatch, tmp_path):
+    """The page column has a fixed width, so numbers cannot change a part's
+    length; if they ever do, the parts are numbered again with the lengths found."""
+    from sar.pdf import render
+
+    monkeypatch.setattr(render, "CONTENTS_PER_PART", 3)
+    done = render._Schedule.done
+
+    def measured_one_page_short(self, key, result):
+        if key[0] == "measure":
+            result = dataclasses.replace(result, page_count=result.page_count - 1)
+        done(self, key, result)
+
+    monkeypatch.setattr(render._Schedule, "done", measured_one_page_short)
+    with listener() as (port, _requests):
+        records = [_record(i, port) for i in range(8)]
+    stats = RenderStats()
+    pdf = render_bundle(
+        front_matter=FRONT, records=records, header_text=HEADER, chunk_size=2, processes=2,
+        stats=stats,
+    )  # fmt: skip
+
+    _contents_numbers_are_right(pdf, stats, records, tmp_path)
 
 
 def _entry(record: RecordHTML) -> RecordEntry:
