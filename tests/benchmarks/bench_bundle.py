@@ -313,9 +313,19 @@ def run_job(bundle_id: int, generation: int, warm_id: int, warm_generation: int)
         "sha256_verified": verified,
         "parent_base_mb": base_mb,
         "parent_peak_mb": peak_rss_mb(),
+        # Of which this process's own (not shared libraries' pages) at the end.
+        "parent_anon_mb": _status_mb("RssAnon"),
         # Still running: the fork server (its peak is its own, from loading WeasyPrint).
         "server_peak_mb": _descendants_peak_mb(),
     }
+
+
+def _status_mb(field: str, pid: str = "self") -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _descendants_peak_mb() -> float:
@@ -325,9 +335,7 @@ def _descendants_peak_mb() -> float:
     peaks = [0.0]
     for child in psutil.Process().children(recursive=True):
         try:
-            with open(f"/proc/{child.pid}/status", encoding="ascii") as status:
-                lines = [line for line in status if line.startswith("VmHWM:")]
-            peaks += [int(line.split()[1]) / 1024 for line in lines]
+            peaks.append(_status_mb("VmHWM", str(child.pid)))
         except OSError:  # ended meanwhile
             continue
     return max(peaks)
@@ -381,7 +389,7 @@ def main(argv=None) -> int:
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = (
         f"{'records':>7} {'pages':>5} | {'single s':>8} {'cpu s':>6} {'p/s':>5} {'MB':>5} | "
-        f"{'job s':>6} {'cpu s':>6} {'p/s':>5} {'MB max':>6} {'parent':>11} | "
+        f"{'job s':>6} {'cpu s':>6} {'p/s':>5} {'MB max':>6} {'parent':>11} {'own':>4} | "
         f"{'ratio':>5} {'s/100 rec':>9} {'start':>5} {'review':>6} {'prep':>5}"
     )
     print(header)
@@ -413,7 +421,8 @@ def main(argv=None) -> int:
             f"{job['seconds']:>6.1f} "
             f"{job['parent_cpu_seconds'] + job['workers_cpu_seconds']:>6.1f} "
             f"{job['pages'] / job['seconds']:>5.1f} {job_mb:>6.0f} "
-            f"{job['parent_base_mb']:>4.0f}->{job['parent_peak_mb']:>5.0f} | {ratio:>5.2f} "
+            f"{job['parent_base_mb']:>4.0f}->{job['parent_peak_mb']:>5.0f} "
+            f"{job['parent_anon_mb']:>4.0f} | {ratio:>5.2f} "
             f"{job['seconds'] / size * 100:>9.2f} {job['startup_seconds']:>5.1f} "
             f"{seeded['review_seconds']:>6.1f} {seeded['prepare_seconds']:>5.1f}",
             flush=True,
@@ -433,7 +442,8 @@ def main(argv=None) -> int:
     print("MB max = the largest peak (VmHWM) of any process of the job: the calling process,")
     print("each rendering and merging process, the fork server; parent = the calling Django")
     print("process (Django and Wagtail loaded, after the small bundle): before the job -> its")
-    print("peak during the job.")
+    print("peak during the job; own = of that, its anonymous memory (RssAnon) at the end: not")
+    print("the shared libraries' pages, which every process of the machine shares.")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     largest = max(rows, key=lambda row: row["records"])
     ratio = largest["job"]["seconds"] / largest["single"]["seconds"]
