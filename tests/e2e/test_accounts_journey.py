@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
 
@@ -33,7 +34,8 @@ def test_sign_up_verify_enrol_sign_out_sign_in_challenge_dashboard(
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm password").fill("not the same password")
     page.get_by_role("button", name="Create account").click()
-    assert page.title().startswith("Error: ")
+    # Waits for the answer page: reading the title at once can catch the one being left.
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     assert "The passwords do not match" in summary.inner_text()
     assert_accessible(page)

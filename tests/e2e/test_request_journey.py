@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from content.models import ConfidentialityCodePage
 from content.seed import publish_confidentiality_code
@@ -74,7 +75,8 @@ def continue_(page):
 def errors(page) -> str:
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
-    assert page.title().startswith("Error: ")
+    # Waits for the answer page: reading the title at once can catch the one being left.
+    expect(page).to_have_title(re.compile(r"^Error: "))
     return summary.inner_text()
 
 
