@@ -94,8 +94,19 @@ def run_merge(job: MergeJob) -> tuple[float, float]:
     from .merge import merge_documents
 
     merge_documents(job)
-    # A fresh process per job: its whole CPU time, start included.
-    return peak_rss_mb(), time.process_time()
+    return peak_rss_mb(), cpu_since_last_job()
+
+
+_cpu_counted = 0.0
+
+
+def cpu_since_last_job() -> float:
+    """This process's CPU seconds since its previous job ended (for its first
+    job, since it started: the fork and its start are counted once)."""
+    global _cpu_counted
+    now = time.process_time()
+    spent, _cpu_counted = now - _cpu_counted, now
+    return spent
 
 
 def peak_rss_mb() -> float:

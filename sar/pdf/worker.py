@@ -8,13 +8,11 @@ documents travel as files in the bundle's private temporary directory.
 
 from __future__ import annotations
 
-import time
-
 import pikepdf  # noqa: F401 - preloaded for the merge job
 import weasyprint
 
 from .fetcher import BASE_URL, StaticOnlyURLFetcher
-from .jobs import AnchorBox, DocumentJob, DocumentResult, peak_rss_mb
+from .jobs import AnchorBox, DocumentJob, DocumentResult, cpu_since_last_job, peak_rss_mb
 
 __all__ = ["render_job"]
 
@@ -57,7 +55,5 @@ def render_job(job: DocumentJob) -> DocumentResult:
         page_count=len(document.pages),
         anchors=anchors,
         peak_rss_mb=peak_rss_mb(),
-        # The whole process's CPU time: each job has a fresh process, so this counts
-        # its start (fork, imports) too.
-        cpu_seconds=time.process_time(),
+        cpu_seconds=cpu_since_last_job(),
     )
