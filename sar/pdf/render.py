@@ -87,9 +87,9 @@ CONTENTS_PER_PART = 100
 CHUNK_HTML_BUDGET = 200_000
 # Each worker process renders this many documents of one bundle (every bundle has
 # its own pool), then a fresh one is forked from the preloaded server: what
-# WeasyPrint keeps between documents is bounded
-# by a few documents, not by the bundle (peaks measured the same as one job per
-# process), while a process's first document costs about 25 ms more than the next.
+# WeasyPrint keeps between documents is bounded by a few documents, not by the
+# bundle (peaks measured the same as one job per process), while a process's
+# first document costs about 25 ms more than the next.
 MAX_TASKS_PER_CHILD = 4
 # A render's working directory: the prefix, then the pid of the process that
 # made it (``remove_abandoned_workdirs``).
