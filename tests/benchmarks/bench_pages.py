@@ -225,9 +225,12 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
             _get(client, url, status)
             cpu.append((time.process_time() - c0) * 1000)
             wall.append((time.perf_counter() - w0) * 1000)
+    orm_ms, template_ms = _breakdown(client, url, status, args) if args.breakdown else (0, 0)
     return {
         "name": name,
         "queries": queries,
+        "orm_mean": orm_ms,
+        "template_mean": template_ms,
         "database_mean": database[0] * 1000 / args.requests,
         "cpu_mean": statistics.fmean(cpu),
         "cpu_p95": statistics.quantiles(cpu, n=20)[-1],
@@ -237,29 +240,76 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
     }
 
 
+@contextmanager
+def _stopwatch(owner, attribute: str, spent: list[float]):
+    """Adds the wall time of every outermost call of ``owner.attribute`` to
+    ``spent[0]`` while in the block."""
+    original = getattr(owner, attribute)
+    depth = [0]
+
+    def timed(*args, **kwargs):
+        depth[0] += 1
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                spent[0] += time.perf_counter() - started
+
+    setattr(owner, attribute, timed)
+    try:
+        yield
+    finally:
+        setattr(owner, attribute, original)
+
+
+def _breakdown(client, url: str, status: int, args) -> tuple[float, float]:
+    """Mean ms per request inside the ORM's SQL compiler (building the SQL,
+    running it, reading the rows; not making model instances) and inside
+    template rendering (which may run queries of its own), in a pass of
+    its own so the timers do not slow the timed requests."""
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.template.backends.django import Template
+
+    orm, template = [0.0], [0.0]
+    with _stopwatch(SQLCompiler, "execute_sql", orm), _stopwatch(Template, "render", template):
+        for _ in range(args.requests):
+            _get(client, url, status)
+    return orm[0] * 1000 / args.requests, template[0] * 1000 / args.requests
+
+
 def _report(results: list[dict], args) -> None:
     width = max(len(r["name"]) for r in results) + 2
     print()
     print(
         f"{'page':<{width}}{'queries':>8}{'CPU ms':>9}{'CPU p95':>9}{'wall ms':>9}"
-        f"{'wall p95':>9}{'in SQL':>8}"
+        f"{'wall p95':>9}{'in SQL':>8}" + (f"{'ORM':>8}{'templ.':>8}" if args.breakdown else "")
     )
     for r in results:
         print(
             f"{r['name']:<{width}}{len(r['queries']):>8}{r['cpu_mean']:>9.2f}"
             f"{r['cpu_p95']:>9.2f}{r['wall_mean']:>9.2f}{r['wall_p95']:>9.2f}"
             f"{r['database_mean']:>8.2f}"
+            + (f"{r['orm_mean']:>8.2f}{r['template_mean']:>8.2f}" if args.breakdown else "")
         )
     print(
         f"\nMeans and p95 over {args.requests} requests each, after {WARM_UP} to warm up; "
         "CPU is this process's (the database server's is not in it); in SQL is the wall "
         "time per request inside the database driver's execute."
+        + (
+            " With --breakdown, a second pass: ORM is the wall time inside the SQL "
+            "compiler (building, running, reading), templ. inside template rendering "
+            "(queries run while rendering are in both)."
+            if args.breakdown
+            else ""
+        )
     )
     if args.show_queries:
         for r in results:
             print(f"\n== {r['name']}: {len(r['queries'])} queries")
             for sql in r["queries"]:
-                print(f"  {sql[:args.query_width]}")
+                print(f"  {sql[: args.query_width]}")
     for r in results:
         if r["profiler"] is not None:
             print(f"\n== cProfile: {r['name']} ({args.requests} requests)")
@@ -276,6 +326,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--profile-lines", type=int, default=35)
     parser.add_argument("--show-queries", action="store_true", help="print each page's SQL")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="time in the ORM and in templates (a 2nd pass)"
+    )
     parser.add_argument("--query-width", type=int, default=160)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--pg-host", default="127.0.0.1")
@@ -283,9 +336,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pg-user", default="postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args(argv)
-    server_args = SimpleNamespace(
-        **vars(args), log_level="WARNING", web_processes=2, qclusters=0
-    )
+    server_args = SimpleNamespace(**vars(args), log_level="WARNING", web_processes=2, qclusters=0)
 
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         workdir = Path(tmp)
