@@ -10,15 +10,25 @@ request instead of two: the answer is as fresh as the row itself, read in
 the same request.
 """
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+
+@cache
+def _users():
+    # Built once per process: filtering by the permission through the user's
+    # own permissions and their groups' costs more to build than to run
+    # (every request clones it and adds the id; nothing ever evaluates it).
+    return get_user_model()._default_manager.with_admin_access()
 
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         User = get_user_model()
         try:
-            user = User._default_manager.with_admin_access().get(pk=user_id)
+            user = _users().get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
