@@ -33,8 +33,11 @@ from sar.models import AccessRequest
 
 def bookings_for_parent(user) -> QuerySet[Booking]:
     """The person's own appointments (on their own requests), soonest first."""
+    if user is None or not user.is_authenticated:
+        return Booking.objects.none()
+    # The requester's own requests (sar.selectors.requests_for_parent), as a join.
     return (
-        Booking.objects.filter(request__in=sar_selectors.requests_for_parent(user))
+        Booking.objects.filter(request__requester=user)
         .select_related("request", "location")
         .order_by("start", "id")
     )
@@ -62,18 +65,23 @@ def bookable_request_for_parent(user, reference) -> AccessRequest | None:
     return access_request if can_book(access_request=access_request) else None
 
 
-def requests_to_book_for_parent(user) -> list[AccessRequest]:
+def requests_to_book_for_parent(user, *, bookings=None) -> list[AccessRequest]:
     """The person's own requests they may book an appointment for now and
     that have none booked yet (a second would be a change of the first),
-    newest first. Two queries however many requests there are."""
+    newest first. Two queries however many requests there are; ``bookings``,
+    all of the person's own (``bookings_for_parent``) when a page has them
+    already, tells which have one without asking the database again."""
     from appointments.booking import can_book
 
-    booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
-    return [
-        r
-        for r in sar_selectors.requests_for_parent(user).annotate(has_booking=Exists(booked))
-        if not r.has_booking and can_book(access_request=r)
-    ]
+    requests = sar_selectors.requests_for_parent(user)
+    if bookings is None:
+        booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
+        requests = requests.annotate(has_booking=Exists(booked))
+    else:
+        booked_ids = {b.request_id for b in bookings if b.status == BookingStatus.BOOKED}
+        for r in (requests := list(requests)):
+            r.has_booking = r.pk in booked_ids
+    return [r for r in requests if not r.has_booking and can_book(access_request=r)]
 
 
 def active_locations() -> QuerySet[Location]:

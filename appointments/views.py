@@ -401,7 +401,9 @@ def appointment_list(request):
                 for b in upcoming
             ],
             "past": past,
-            "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
+            "can_book": bool(
+                selectors.requests_to_book_for_parent(request.user, bookings=bookings)
+            ),
             "cutoff_hours": rules.change_cutoff_hours,
         },
     )
