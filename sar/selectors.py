@@ -70,10 +70,9 @@ def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[Timeline
         request = reference
     else:
         request = request_for_parent(user, getattr(reference, "reference", reference))
-    return (
-        TimelineEntry.objects.filter(request=request, visible_to_parent=True)
-        .select_related("case__child")
-        .order_by("at", "id")
+    # The parent's pages show each entry's time and message only.
+    return TimelineEntry.objects.filter(request=request, visible_to_parent=True).order_by(
+        "at", "id"
     )
 
 
