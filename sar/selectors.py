@@ -57,6 +57,16 @@ def request_for_parent(user, reference: str) -> AccessRequest:
         raise Http404("No such request.") from None
 
 
+def parent_has_case(user, reference: str, case_id) -> bool:
+    """Whether the subject case ``case_id`` is on the person's own request
+    ``reference`` (one query, for a page that needs only to know)."""
+    if not _signed_in(user):
+        return False
+    return SubjectCase.objects.filter(
+        pk=case_id, request__reference=reference, request__requester=user
+    ).exists()
+
+
 def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[TimelineEntry]:
     """The entries of one of the person's own requests that a parent may see,
     oldest first; ``Http404`` for anyone else's request. ``reference`` may be

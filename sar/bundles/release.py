@@ -179,8 +179,7 @@ def bundle_download(*, user, reference: str, case_id: int, request=None) -> Down
     (not approved, on hold), is ``Http404``; an expired or revoked one is
     ``DownloadGone``. Each download is an audit event; the first one records
     that the records were given (the case moves to released)."""
-    access_request = selectors.request_for_parent(user, reference)
-    if not access_request.cases.filter(pk=case_id).exists():
+    if not selectors.parent_has_case(user, reference, case_id):
         raise Http404("No such case.")
     with transaction.atomic():
         # Locked, so a hold placed at the same moment lands first or waits.
