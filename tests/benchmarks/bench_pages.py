@@ -233,6 +233,7 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
         "template_mean": template_ms,
         "database_mean": database[0] * 1000 / args.requests,
         "cpu_mean": statistics.fmean(cpu),
+        "cpu_p50": statistics.median(cpu),
         "cpu_p95": statistics.quantiles(cpu, n=20)[-1],
         "wall_mean": statistics.fmean(wall),
         "wall_p95": statistics.quantiles(wall, n=20)[-1],
@@ -283,18 +284,18 @@ def _report(results: list[dict], args) -> None:
     width = max(len(r["name"]) for r in results) + 2
     print()
     print(
-        f"{'page':<{width}}{'queries':>8}{'CPU ms':>9}{'CPU p95':>9}{'wall ms':>9}"
+        f"{'page':<{width}}{'queries':>8}{'CPU ms':>9}{'CPU p50':>9}{'CPU p95':>9}{'wall ms':>9}"
         f"{'wall p95':>9}{'in SQL':>8}" + (f"{'ORM':>8}{'templ.':>8}" if args.breakdown else "")
     )
     for r in results:
         print(
-            f"{r['name']:<{width}}{len(r['queries']):>8}{r['cpu_mean']:>9.2f}"
+            f"{r['name']:<{width}}{len(r['queries']):>8}{r['cpu_mean']:>9.2f}{r['cpu_p50']:>9.2f}"
             f"{r['cpu_p95']:>9.2f}{r['wall_mean']:>9.2f}{r['wall_p95']:>9.2f}"
             f"{r['database_mean']:>8.2f}"
             + (f"{r['orm_mean']:>8.2f}{r['template_mean']:>8.2f}" if args.breakdown else "")
         )
     print(
-        f"\nMeans and p95 over {args.requests} requests each, after {WARM_UP} to warm up; "
+        f"\nMeans, medians and p95 over {args.requests} requests each, after {WARM_UP} to warm up; "
         "CPU is this process's (the database server's is not in it); in SQL is the wall "
         "time per request inside the database driver's execute."
         + (
