@@ -6,6 +6,8 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self):
-        from appointments import notices
+        from appointments import notices, schedule
 
         notices.register()
+        # The cached booking schedule is dropped when its rows change.
+        schedule.connect()

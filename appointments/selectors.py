@@ -24,6 +24,7 @@ from appointments.models import (
     OpeningHours,
     StaffMember,
 )
+from appointments.schedule import Schedule
 from sar import selectors as sar_selectors
 from sar.models import AccessRequest
 
@@ -32,8 +33,11 @@ from sar.models import AccessRequest
 
 def bookings_for_parent(user) -> QuerySet[Booking]:
     """The person's own appointments (on their own requests), soonest first."""
+    if user is None or not user.is_authenticated:
+        return Booking.objects.none()
+    # The requester's own requests (sar.selectors.requests_for_parent), as a join.
     return (
-        Booking.objects.filter(request__in=sar_selectors.requests_for_parent(user))
+        Booking.objects.filter(request__requester=user)
         .select_related("request", "location")
         .order_by("start", "id")
     )
@@ -47,26 +51,37 @@ def booking_for_parent(user, pk) -> Booking:
         raise Http404("No such appointment.") from None
 
 
-def bookable_requests_for_parent(user) -> list[AccessRequest]:
-    """The person's own requests they may book an appointment for now
-    (``appointments.booking.can_book``), newest first."""
+def bookable_request_for_parent(user, reference) -> AccessRequest | None:
+    """One of the person's own requests, by reference, if they may book an
+    appointment for it now (``appointments.booking.can_book``); else None."""
     from appointments.booking import can_book
 
-    return [r for r in sar_selectors.requests_for_parent(user) if can_book(access_request=r)]
+    if not reference:
+        return None
+    try:
+        access_request = sar_selectors.request_for_parent(user, reference)
+    except Http404:
+        return None
+    return access_request if can_book(access_request=access_request) else None
 
 
-def requests_to_book_for_parent(user) -> list[AccessRequest]:
+def requests_to_book_for_parent(user, *, bookings=None) -> list[AccessRequest]:
     """The person's own requests they may book an appointment for now and
     that have none booked yet (a second would be a change of the first),
-    newest first. Two queries however many requests there are."""
+    newest first. Two queries however many requests there are; ``bookings``,
+    all of the person's own (``bookings_for_parent``) when a page has them
+    already, tells which have one without asking the database again."""
     from appointments.booking import can_book
 
-    booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
-    return [
-        r
-        for r in sar_selectors.requests_for_parent(user).annotate(has_booking=Exists(booked))
-        if not r.has_booking and can_book(access_request=r)
-    ]
+    requests = sar_selectors.requests_for_parent(user)
+    if bookings is None:
+        booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
+        requests = requests.annotate(has_booking=Exists(booked))
+    else:
+        booked_ids = {b.request_id for b in bookings if b.status == BookingStatus.BOOKED}
+        for r in (requests := list(requests)):
+            r.has_booking = r.pk in booked_ids
+    return [r for r in requests if not r.has_booking and can_book(access_request=r)]
 
 
 def active_locations() -> QuerySet[Location]:
@@ -91,8 +106,14 @@ def booking_rules() -> availability.Rules:
     )
 
 
-def _hours(*, location: Location, staff_ids=None) -> list[availability.WeeklyHours]:
-    rows = OpeningHours.objects.filter(location=location, staff__is_active=True)
+def weekly_hours(
+    *, location: Location | None = None, staff_ids=None
+) -> list[availability.WeeklyHours]:
+    """The weekly hours of the staff taking bookings (at ``location``, of
+    ``staff_ids``, when given)."""
+    rows = OpeningHours.objects.filter(staff__is_active=True)
+    if location is not None:
+        rows = rows.filter(location=location)
     if staff_ids is not None:
         rows = rows.filter(staff_id__in=staff_ids)
     return [
@@ -133,19 +154,27 @@ def free_slots(
     exclude_booking_id: int | None = None,
     ignore_bookings: bool = False,
     rules: availability.Rules | None = None,
+    schedule: Schedule | None = None,
 ) -> list[availability.Slot]:
     """The free slots at ``location`` (on ``day`` only, if given), from the
-    database's hours, closures and bookings. ``exclude_booking_id`` leaves out
-    a booking being moved, so its own time does not block its new one;
-    ``ignore_bookings`` gives every time offered, booked or not."""
+    database's hours, closures and bookings, or the hours, closures and rules
+    of ``schedule`` (``appointments.schedule.current()``: the pages do, the
+    booking functions never) and the database's bookings. ``exclude_booking_id``
+    leaves out a booking being moved, so its own time does not block its new
+    one; ``ignore_bookings`` gives every time offered, booked or not."""
     now = now or timezone.now()
+    if schedule is not None:
+        rules = rules or schedule.rules
     rules = rules or booking_rules()
     first, last = availability.bookable_dates(now=now, rules=rules)
     if day is not None:
         first, last = max(first, day), min(last, day)
     if first > last:
         return []
-    hours = _hours(location=location, staff_ids=staff_ids)
+    if schedule is not None:
+        hours = schedule.hours_at(location.pk, staff_ids)
+    else:
+        hours = weekly_hours(location=location, staff_ids=staff_ids)
     if not hours:
         return []
     busy = []
@@ -160,7 +189,11 @@ def free_slots(
         now=now,
         rules=rules,
         hours=hours,
-        closures=_closures(first=first, last=last),
+        closures=(
+            schedule.closures_between(first, last)
+            if schedule is not None
+            else _closures(first=first, last=last)
+        ),
         busy=busy,
         longer=longer,
         first_day=first,

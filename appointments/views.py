@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments import availability, booking, formats, selectors
+from appointments import availability, booking, formats, schedule, selectors
 from appointments.forms import (
     AdjustmentsForm,
     DateForm,
@@ -27,7 +27,7 @@ from appointments.forms import (
     RequestChoiceForm,
     TimeForm,
 )
-from appointments.models import Booking, BookingSettings, BookingStatus, Location
+from appointments.models import Booking, BookingStatus, Location
 from portal.accounts.decorators import personal_page
 
 DRAFT_KEY = "appointments.draft"
@@ -85,20 +85,12 @@ def _save_draft(request, draft: dict) -> None:
 
 def _draft_request(request, draft):
     """The request being booked for, if it is still the parent's and bookable."""
-    reference = draft.get("request")
-    if not reference:
-        return None
-    for candidate in selectors.bookable_requests_for_parent(request.user):
-        if candidate.reference == reference:
-            return candidate
-    return None
+    return selectors.bookable_request_for_parent(request.user, draft.get("request"))
 
 
-def _draft_location(draft) -> Location | None:
-    try:
-        return selectors.active_locations().get(pk=draft.get("location"))
-    except (Location.DoesNotExist, ValueError, TypeError):
-        return None
+def _draft_location(draft, current: schedule.Schedule) -> Location | None:
+    """The location chosen, if it still takes bookings."""
+    return current.location(draft.get("location"))
 
 
 def _draft_date(draft) -> datetime.date | None:
@@ -166,7 +158,7 @@ def book_location(request):
     draft = _draft(request)
     if _draft_request(request, draft) is None:
         return _start_again(request)
-    locations = list(selectors.active_locations())
+    locations = list(schedule.current().locations)
     form = LocationForm(
         _posted(request), locations=locations, initial={"location": draft.get("location")}
     )
@@ -191,7 +183,7 @@ def book_location(request):
 def book_adjustments(request):
     draft = _draft(request)
     access_request = _draft_request(request, draft)
-    if access_request is None or _draft_location(draft) is None:
+    if access_request is None or _draft_location(draft, schedule.current()) is None:
         return _start_again(request)
     # First time here: the interpreter asked for with the request, if any.
     answers = draft.get("adjustments") or {
@@ -222,17 +214,18 @@ def book_adjustments(request):
     )
 
 
-def _date_page(request, *, location, longer, exclude_booking_id, back_url, initial, on_chosen):
+def _date_page(
+    request, *, current, location, longer, exclude_booking_id, back_url, initial, on_chosen
+):
     slots = selectors.free_slots(
-        location=location, longer=longer, exclude_booking_id=exclude_booking_id
+        location=location, longer=longer, exclude_booking_id=exclude_booking_id, schedule=current
     )
     dates = availability.dates_with_slots(slots)
     if not dates:
-        rules = selectors.booking_rules()
         return render(
             request,
             "appointments/no_times.html",
-            {"location": location, "weeks": rules.horizon_weeks, "back_url": back_url},
+            {"location": location, "weeks": current.rules.horizon_weeks, "back_url": back_url},
         )
     form = DateForm(_posted(request), dates=dates, initial={"date": initial})
     if request.method == "POST" and form.is_valid():
@@ -243,7 +236,8 @@ def _date_page(request, *, location, longer, exclude_booking_id, back_url, initi
 @personal_page()
 def book_date(request):
     draft = _draft(request)
-    location = _draft_location(draft)
+    current = schedule.current()
+    location = _draft_location(draft, current)
     if _draft_request(request, draft) is None or location is None:
         return _start_again(request)
 
@@ -256,6 +250,7 @@ def book_date(request):
 
     return _date_page(
         request,
+        current=current,
         location=location,
         longer=_adjustments(draft).longer_slot,
         exclude_booking_id=None,
@@ -265,11 +260,17 @@ def book_date(request):
     )
 
 
-def _time_page(request, *, location, longer, day, exclude_booking_id, back_url, initial, button):
+def _time_page(
+    request, *, current, location, longer, day, exclude_booking_id, back_url, initial, button
+):
     """The free times on ``day``; returns (response or None, chosen start)."""
     slots = availability.times_on(
         selectors.free_slots(
-            location=location, longer=longer, day=day, exclude_booking_id=exclude_booking_id
+            location=location,
+            longer=longer,
+            day=day,
+            exclude_booking_id=exclude_booking_id,
+            schedule=current,
         ),
         day,
     )
@@ -290,12 +291,14 @@ def _time_page(request, *, location, longer, day, exclude_booking_id, back_url, 
 @personal_page()
 def book_time(request):
     draft = _draft(request)
-    location = _draft_location(draft)
+    current = schedule.current()
+    location = _draft_location(draft, current)
     day = _draft_date(draft)
     if _draft_request(request, draft) is None or location is None or day is None:
         return _start_again(request)
     response, start = _time_page(
         request,
+        current=current,
         location=location,
         longer=_adjustments(draft).longer_slot,
         day=day,
@@ -315,12 +318,13 @@ def book_time(request):
 def book_check(request):
     draft = _draft(request)
     access_request = _draft_request(request, draft)
-    location = _draft_location(draft)
+    current = schedule.current()
+    location = _draft_location(draft, current)
     start = _draft_start(draft)
     if access_request is None or location is None or start is None:
         return _start_again(request)
     adjustments = _adjustments(draft)
-    rules = selectors.booking_rules()
+    rules = current.rules
     span = 2 * rules.slot + rules.buffer if adjustments.longer_slot else rules.slot
     if request.method == "POST":
         try:
@@ -384,7 +388,7 @@ def appointment_list(request):
     bookings = list(selectors.bookings_for_parent(request.user))
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.end > now]
     past = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.start, reverse=True)
-    rules = BookingSettings.load()
+    rules = schedule.current().settings
     return render(
         request,
         "appointments/list.html",
@@ -397,7 +401,9 @@ def appointment_list(request):
                 for b in upcoming
             ],
             "past": past,
-            "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
+            "can_book": bool(
+                selectors.requests_to_book_for_parent(request.user, bookings=bookings)
+            ),
             "cutoff_hours": rules.change_cutoff_hours,
         },
     )
@@ -419,6 +425,7 @@ def change_date(request, pk):
 
     return _date_page(
         request,
+        current=schedule.current(),
         location=item.location,
         longer=item.longer_slot,
         exclude_booking_id=item.pk,
@@ -439,6 +446,7 @@ def change_time(request, pk):
         return redirect("appointments:change", pk=item.pk)
     response, start = _time_page(
         request,
+        current=schedule.current(),
         location=item.location,
         longer=item.longer_slot,
         day=day,

@@ -153,6 +153,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, loading the signed-in person with whether they are
+# staff in the same query (portal.accounts.backends).
+AUTHENTICATION_BACKENDS = ["portal.accounts.backends.AccountBackend"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -306,19 +306,24 @@ def hold_lift(*, hold: SafeguardingHold, actor, decision: str) -> SafeguardingHo
 
 def still_held(case: SubjectCase) -> bool:
     """Whether a standing hold covers ``case``."""
-    return SafeguardingHold.objects.filter(cases=case, lifted_at__isnull=True).exists()
+    return standing_holds_for(case).exists()
 
 
-def standing_holds_for(case: SubjectCase) -> QuerySet[SafeguardingHold]:
-    """The standing holds that cover ``case``, oldest first."""
+def standing_holds_for(case) -> QuerySet[SafeguardingHold]:
+    """The standing holds that cover ``case``, oldest first. ``case`` may be
+    ``OuterRef(...)`` to ask the same in a query over cases or their rows
+    (``Exists(standing_holds_for(OuterRef("subject_case")))``)."""
     return SafeguardingHold.objects.filter(cases=case, lifted_at__isnull=True).order_by("id")
 
 
-def case_release_blocked(case: SubjectCase) -> bool:
+def case_release_blocked(case: SubjectCase, *, held: bool | None = None) -> bool:
     """Whether anything about ``case`` may be released now: never while it is
     on hold or a standing hold covers it (for bundle approval and download,
-    which also check the case's status)."""
-    return case.status == CaseStatus.ON_HOLD or still_held(case)
+    which also check the case's status). ``held``: whether a standing hold
+    covers it, when already read in the same request (``still_held``)."""
+    if case.status == CaseStatus.ON_HOLD:
+        return True
+    return still_held(case) if held is None else held
 
 
 # Reads for the report and the screens ---------------------------------------------

@@ -57,6 +57,16 @@ def request_for_parent(user, reference: str) -> AccessRequest:
         raise Http404("No such request.") from None
 
 
+def parent_has_case(user, reference: str, case_id) -> bool:
+    """Whether the subject case ``case_id`` is on the person's own request
+    ``reference`` (one query, for a page that needs only to know)."""
+    if not _signed_in(user):
+        return False
+    return SubjectCase.objects.filter(
+        pk=case_id, request__reference=reference, request__requester=user
+    ).exists()
+
+
 def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[TimelineEntry]:
     """The entries of one of the person's own requests that a parent may see,
     oldest first; ``Http404`` for anyone else's request. ``reference`` may be
@@ -70,10 +80,9 @@ def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[Timeline
         request = reference
     else:
         request = request_for_parent(user, getattr(reference, "reference", reference))
-    return (
-        TimelineEntry.objects.filter(request=request, visible_to_parent=True)
-        .select_related("case__child")
-        .order_by("at", "id")
+    # The parent's pages show each entry's time and message only.
+    return TimelineEntry.objects.filter(request=request, visible_to_parent=True).order_by(
+        "at", "id"
     )
 
 

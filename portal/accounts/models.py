@@ -32,6 +32,13 @@ class EmailUserManager(UserManager):
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
+    def with_admin_access(self):
+        """Users with ``is_staff_account`` answered in the same query
+        (``admin_permissions`` as a subquery) rather than one more each."""
+        return self.annotate(
+            _may_access_admin=models.Exists(admin_permissions(models.OuterRef("pk")))
+        )
+
 
 class User(AbstractUser):
     """A person who signs in: a parent or young person on the public site, or a
@@ -90,18 +97,29 @@ class User(AbstractUser):
         (the only backend) answers it, in one query. Every personal page asks
         (is this a parent?); ``has_perm`` would load all of the person's
         permissions to answer, in two queries. Kept on the instance, which
-        lives for one request, as ``has_perm``'s own cache is."""
+        lives for one request, as ``has_perm``'s own cache is. The signed-in
+        person's row comes with the answer already (``with_admin_access``,
+        ``portal.accounts.backends``): no query at all then."""
         if not self.is_active or self.pk is None:
             return False
         if hasattr(self, "_perm_cache"):
             return self.has_perm("wagtailadmin.access_admin")  # already loaded
-        from django.contrib.auth.models import Permission
+        return admin_permissions(self).exists()
 
-        return Permission.objects.filter(
-            models.Q(user=self) | models.Q(group__user=self),
-            content_type__app_label="wagtailadmin",
-            codename="access_admin",
-        ).exists()
+
+def admin_permissions(who):
+    """The permission that opens the Wagtail admin
+    (``wagtailadmin.access_admin``) if ``who`` holds it, themselves or
+    through a group: the one rule behind ``User.is_staff_account``. ``who``
+    is a user, or ``OuterRef("pk")`` in a query over users
+    (``EmailUserManager.with_admin_access``)."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        models.Q(user=who) | models.Q(group__user=who),
+        content_type__app_label="wagtailadmin",
+        codename="access_admin",
+    )
 
 
 class RecoveryRequest(models.Model):

@@ -15,6 +15,7 @@ from functools import partial
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,11 +55,16 @@ class DownloadState(enum.StrEnum):
 
 
 def download_state(
-    case: SubjectCase, bundle: Bundle | None, *, now: dt.datetime | None = None
+    case: SubjectCase,
+    bundle: Bundle | None,
+    *,
+    now: dt.datetime | None = None,
+    held: bool | None = None,
 ) -> DownloadState:
     """Whether the parent can download ``case``'s bundle now. A case on hold,
     or not yet approved, has nothing to say (a hold is never told apart from
-    ordinary work)."""
+    ordinary work). ``held``: whether a standing hold covers the case, when
+    read with the bundle (``downloads_for_parent``)."""
     if bundle is None or bundle.status != BundleStatus.READY or bundle.available_until is None:
         return DownloadState.NONE
     if case.status == CaseStatus.CLOSED:
@@ -69,7 +75,7 @@ def download_state(
     # missed by a case that has not been moved yet.
     from sar.safeguarding import case_release_blocked
 
-    if case_release_blocked(case):
+    if case_release_blocked(case, held=held):
         return DownloadState.NONE
     if bundle.revoked_at is not None:
         return DownloadState.REVOKED
@@ -111,15 +117,23 @@ def downloads_for_parent(user, access_request: AccessRequest) -> list[ParentDown
     leaving out those with nothing to say."""
     if access_request.requester_id != user.pk:
         raise Http404("No such request.")
+    from sar.safeguarding import standing_holds_for
+
     cases = list(access_request.cases.all())
-    bundles = {b.subject_case_id: b for b in Bundle.objects.filter(subject_case__in=cases)}
-    now = timezone.now()
-    downloads = [
-        ParentDownload(
-            case, bundles.get(case.pk), download_state(case, bundles.get(case.pk), now=now)
+    # With each bundle, whether a standing hold covers its case: one query.
+    bundles = {
+        b.subject_case_id: b
+        for b in Bundle.objects.filter(subject_case__in=cases).annotate(
+            case_held=Exists(standing_holds_for(OuterRef("subject_case")))
         )
-        for case in cases
-    ]
+    }
+    now = timezone.now()
+    downloads = []
+    for case in cases:
+        bundle = bundles.get(case.pk)
+        held = bundle.case_held if bundle is not None else None
+        state = download_state(case, bundle, now=now, held=held)
+        downloads.append(ParentDownload(case, bundle, state))
     return [d for d in downloads if d.state != DownloadState.NONE]
 
 
@@ -165,8 +179,7 @@ def bundle_download(*, user, reference: str, case_id: int, request=None) -> Down
     (not approved, on hold), is ``Http404``; an expired or revoked one is
     ``DownloadGone``. Each download is an audit event; the first one records
     that the records were given (the case moves to released)."""
-    access_request = selectors.request_for_parent(user, reference)
-    if not access_request.cases.filter(pk=case_id).exists():
+    if not selectors.parent_has_case(user, reference, case_id):
         raise Http404("No such case.")
     with transaction.atomic():
         # Locked, so a hold placed at the same moment lands first or waits.

@@ -14,7 +14,7 @@ from appointments.booking import LANGUAGE_NEEDED, TAKEN, slot_book
 from appointments.models import Booking, BookingStatus
 from appointments.urls import NO_ARGUMENT_URL_NAMES
 from portal.accounts.urls import PERSONAL_URL_NAMES
-from sar.models import CaseStatus
+from sar.models import CaseStatus, Delivery
 from tests.appointments.conftest import NOW, WEDNESDAY, at
 from tests.portal.accounts.factories import add_totp, sign_in_verified
 from tests.sar.steps import put_case_in
@@ -372,3 +372,15 @@ def test_the_confirmation_of_a_cancelled_appointment_goes_to_the_list(parent_cli
     response = parent_client.get(reverse("appointments:booked", args=[made.pk]))
 
     assert response["Location"] == reverse("appointments:list")
+
+
+def test_the_list_offers_booking_only_for_a_request_without_an_appointment(
+    parent_client, made, submit, parent
+):
+    book = f'href="{reverse("appointments:book")}"'
+    # The one request has its appointment: nothing more to book.
+    assert book not in page_text(parent_client.get(reverse("appointments:list")))
+
+    # A second request to view records has none yet.
+    submit(parent, delivery=Delivery.APPOINTMENT)
+    assert book in page_text(parent_client.get(reverse("appointments:list")))

@@ -18,7 +18,7 @@ from portal.accounts.factors import VERIFIED_AT_SESSION_KEY
 from portal.audit.models import AuditEvent
 from sar import bundles
 from sar.bundles import messages as bundle_messages
-from sar.models import Bundle, CaseStatus, HoldExemption, TimelineEntry
+from sar.models import Bundle, CaseStatus, HoldExemption, SafeguardingHold, TimelineEntry
 from sar.workflow import case_lift_hold, case_place_hold
 from tests.sar.factories import ChildFactory
 from tests.sar.steps import STAND_IN_PDF, put_case_in
@@ -198,6 +198,27 @@ def test_a_hold_stops_the_download_without_saying_why(
 
     case_lift_hold(case=case, actor=safeguarding_lead, reason="Resolved.")
     assert parent_client.get(download_url(case)).status_code == 200
+
+
+def test_a_standing_hold_stops_the_download_even_before_the_case_is_moved(
+    parent_client, case, bundle, safeguarding_lead
+):
+    # A hold that covers the case while its status still says approved (a
+    # service case's hold reaching it, say): the standing hold alone decides.
+    hold = SafeguardingHold.objects.create(
+        subject_case=case,
+        exemption=HoldExemption.EDUCATION_SERIOUS_HARM,
+        reason="A concern about a sibling.",
+        placed_by=safeguarding_lead,
+    )
+    hold.cases.add(case)
+    case.refresh_from_db()
+    assert case.status != CaseStatus.ON_HOLD
+
+    page = detail(parent_client, case)
+    assert download_url(case) not in page
+    assert "on hold" not in page.lower()
+    assert parent_client.get(download_url(case)).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from content.seed import publish_confidentiality_code
+from portal.accounts.backends import AccountBackend
 from portal.accounts.urls import PERSONAL_URL_NAMES
 from tests.portal.accounts.factories import (
     PASSWORD,
@@ -297,3 +298,34 @@ def test_every_personal_page_asks_once_whether_a_parent_is_staff(
     with django_assert_num_queries(1):
         assert not fresh.is_staff_account
         assert not fresh.is_staff_account
+
+
+@pytest.mark.parametrize("how", ["group", "own permission", None])
+def test_the_signed_in_person_is_loaded_knowing_whether_they_are_staff(
+    how, django_assert_num_queries
+):
+    person = ParentFactory()
+    if how == "group":
+        person.groups.add(Group.objects.get(name="Content editor"))
+    elif how == "own permission":
+        person.user_permissions.add(_permission("access_admin"))
+
+    # What AuthenticationMiddleware does on every request: the person's row
+    # and the staff question in one query.
+    with django_assert_num_queries(1):
+        user = AccountBackend().get_user(person.pk)
+        assert user.is_staff_account is (how is not None)
+
+
+def test_a_parent_made_an_editor_is_turned_away_from_parent_pages_on_their_next_page(
+    client, parent, totp_device
+):
+    sign_in_verified(client, parent, totp_device)
+    url = reverse("sar:requests")
+    assert client.get(url).status_code == 200
+
+    parent.groups.add(Group.objects.get(name="Content editor"))
+
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:dashboard")
