@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import contextmanager
 
 import pypdf
 import pytest
@@ -61,6 +62,18 @@ def prepare(case: SubjectCase, caseworker, capture, **kwargs) -> Bundle:
     with capture(execute=True):
         bundle_prepare(subject_case=case, actor=caseworker, **kwargs)
     return Bundle.objects.get(subject_case=case)
+
+
+@contextmanager
+def queued_until_the_block_ends(case: SubjectCase, caseworker, capture):
+    """Prepare the bundle; its task waits in the queue while the ``with`` block
+    runs (whatever changes meanwhile), then runs as it would on commit."""
+    with capture(execute=False) as queued:
+        bundle_prepare(subject_case=case, actor=caseworker)
+    yield
+    with capture(execute=True):
+        for callback in queued:
+            callback()
 
 
 def pdf_of(bundle: Bundle) -> bytes:

@@ -25,6 +25,7 @@ from tests.sar.bundle_support import (  # noqa: F401 - the autouse fixture
     make_record,
     pdf_of,
     prepare,
+    queued_until_the_block_ends,
 )
 from tests.sar.pdf_support import pypdf_text
 
@@ -171,15 +172,11 @@ def test_a_record_changed_after_it_was_prepared_fails_the_bundle_with_a_clear_re
         reason_code=ReasonCode.SERIOUS_HARM,
         actor=caseworker,
     )
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        bundles.bundle_prepare(subject_case=case, actor=caseworker)
-    # Edited before the task runs: the span chosen by hand no longer covers its words.
-    changed = Record.objects.get(pk=record.pk)
-    changed.body = f"Mum rang from {SECRET_PHONE} twice."
-    changed.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in queued:
-            callback()
+    with queued_until_the_block_ends(case, caseworker, django_capture_on_commit_callbacks):
+        # Edited before the task runs: the span chosen by hand no longer covers its words.
+        changed = Record.objects.get(pk=record.pk)
+        changed.body = f"Mum rang from {SECRET_PHONE} twice."
+        changed.save()
 
     bundle = Bundle.objects.get(subject_case=case)
     assert bundle.status == BundleStatus.FAILED
@@ -271,15 +268,11 @@ def test_a_suggestion_left_undecided_in_a_later_chunk_fails_the_bundle(
     three_chunks, parent, caseworker, django_capture_on_commit_callbacks
 ):
     case, records = three_chunks
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        bundles.bundle_prepare(subject_case=case, actor=caseworker)
-    # Before the task runs, the last record gains a phone number nobody decided on.
-    last = Record.objects.get(pk=records[2].pk)
-    last.body += " Her sister's number is 01632 960999."
-    last.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in queued:
-            callback()
+    with queued_until_the_block_ends(case, caseworker, django_capture_on_commit_callbacks):
+        # Before the task runs, the last record gains a phone number nobody decided on.
+        last = Record.objects.get(pk=records[2].pk)
+        last.body += " Her sister's number is 01632 960999."
+        last.save()
 
     bundle = Bundle.objects.get(subject_case=case)
     assert bundle.status == BundleStatus.FAILED
@@ -296,14 +289,10 @@ def test_a_third_party_added_after_preparing_fails_the_bundle(
         for n in range(3)
     ]
     case = in_review(submit().cases.get(), caseworker, records)
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        bundles.bundle_prepare(subject_case=case, actor=caseworker)
-    # Before the task runs, the caseworker records who Dana is: her name is
-    # now a suggestion nobody has decided on, though no record's text changed.
-    Person.objects.create(case=records[2].case, full_name="Dana Whitlock", role="aunt")
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in queued:
-            callback()
+    with queued_until_the_block_ends(case, caseworker, django_capture_on_commit_callbacks):
+        # Before the task runs, the caseworker records who Dana is: her name is
+        # now a suggestion nobody has decided on, though no record's text changed.
+        Person.objects.create(case=records[2].case, full_name="Dana Whitlock", role="aunt")
 
     bundle = Bundle.objects.get(subject_case=case)
     assert bundle.status == BundleStatus.FAILED
@@ -315,23 +304,19 @@ def test_records_unchanged_since_preparing_are_not_scanned_again(
     three_chunks, caseworker, monkeypatch, django_capture_on_commit_callbacks
 ):
     case, records = three_chunks
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        bundles.bundle_prepare(subject_case=case, actor=caseworker)
-    # Preparing remembered each record as complete; edit one of them.
-    changed = Record.objects.get(pk=records[0].pk)
-    changed.body += " All agreed."
-    changed.save()
-    scanned = []
-    scan = read.suggestions_for
+    with queued_until_the_block_ends(case, caseworker, django_capture_on_commit_callbacks):
+        # Preparing remembered each record as complete; edit one of them.
+        changed = Record.objects.get(pk=records[0].pk)
+        changed.body += " All agreed."
+        changed.save()
+        scanned = []
+        scan = read.suggestions_for
 
-    def spy(record, people):
-        scanned.append(record.pk)
-        return scan(record, people)
+        def spy(record, people):
+            scanned.append(record.pk)
+            return scan(record, people)
 
-    monkeypatch.setattr(read, "suggestions_for", spy)
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in queued:
-            callback()
+        monkeypatch.setattr(read, "suggestions_for", spy)
 
     bundle = Bundle.objects.get(subject_case=case)
     assert bundle.status == BundleStatus.READY
