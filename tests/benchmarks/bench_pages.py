@@ -145,29 +145,11 @@ def _pages(client, account: dict) -> list[tuple[str, str, int]]:
     to_book, to_download = account["requests"]
     response = client.get("/appointments/book/")
     assert response.status_code == 302, response.status_code
-    page = client.get("/appointments/book/how/")
-    _post(
-        client,
-        "/appointments/book/how/",
-        {"location": _radio_values(page, "location")[0]},
-        page=page,
-    )
-    page = client.get("/appointments/book/help/")
-    _post(client, "/appointments/book/help/", {}, page=page)
-    day_page = client.get("/appointments/book/day/")
-    _post(
-        client,
-        "/appointments/book/day/",
-        {"date": _radio_values(day_page, "date")[0]},
-        page=day_page,
-    )
-    time_page = client.get("/appointments/book/time/")
-    _post(
-        client,
-        "/appointments/book/time/",
-        {"start": _radio_values(time_page, "start")[0]},
-        page=time_page,
-    )
+    # Each question answered with its first choice (help: nothing to choose).
+    for step, field in (("how", "location"), ("help", None), ("day", "date"), ("time", "start")):
+        url = f"/appointments/book/{step}/"
+        page = client.get(url)
+        _post(client, url, {field: _radio_values(page, field)[0]} if field else {}, page=page)
     download = _download_url(client.get(f"/requests/{to_download}/"))
     return [
         (FLOOR, "/load-test/floor/", 200),
