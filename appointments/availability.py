@@ -41,6 +41,16 @@ class Rules:
     notice_working_days: int = 2
     horizon_weeks: int = 8
 
+    @classmethod
+    def of(cls, settings) -> Rules:
+        """The rules a ``BookingSettings`` row sets."""
+        return cls(
+            slot_minutes=settings.slot_minutes,
+            buffer_minutes=settings.buffer_minutes,
+            notice_working_days=settings.notice_working_days,
+            horizon_weeks=settings.horizon_weeks,
+        )
+
     @property
     def slot(self) -> datetime.timedelta:
         return datetime.timedelta(minutes=self.slot_minutes)

@@ -58,12 +58,7 @@ class Schedule:
 
     @property
     def rules(self) -> availability.Rules:
-        return availability.Rules(
-            slot_minutes=self.settings.slot_minutes,
-            buffer_minutes=self.settings.buffer_minutes,
-            notice_working_days=self.settings.notice_working_days,
-            horizon_weeks=self.settings.horizon_weeks,
-        )
+        return availability.Rules.of(self.settings)
 
     def location(self, pk):
         """The location taking bookings with this id, or None."""

@@ -97,13 +97,7 @@ def active_locations() -> QuerySet[Location]:
 
 
 def booking_rules() -> availability.Rules:
-    settings = BookingSettings.load()
-    return availability.Rules(
-        slot_minutes=settings.slot_minutes,
-        buffer_minutes=settings.buffer_minutes,
-        notice_working_days=settings.notice_working_days,
-        horizon_weeks=settings.horizon_weeks,
-    )
+    return availability.Rules.of(BookingSettings.load())
 
 
 def weekly_hours(
