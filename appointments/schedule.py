@@ -96,8 +96,9 @@ def from_database(*, today: datetime.date) -> Schedule:
         locations=tuple(selectors.active_locations()),
         hours=tuple(selectors.weekly_hours()),
         closures=tuple(
-            availability.ClosedDays(c.starts_on, c.ends_on, c.staff_id, c.location_id)
-            for c in Closure.objects.filter(ends_on__gte=today).order_by("starts_on", "id")
+            selectors.closed_days(
+                Closure.objects.filter(ends_on__gte=today).order_by("starts_on", "id")
+            )
         ),
     )
 

@@ -116,11 +116,15 @@ def weekly_hours(
     ]
 
 
-def _closures(*, first: datetime.date, last: datetime.date) -> list[availability.ClosedDays]:
+def closed_days(closures) -> list[availability.ClosedDays]:
+    """``Closure`` rows as the free-time calculation takes them (no reason)."""
     return [
-        availability.ClosedDays(c.starts_on, c.ends_on, c.staff_id, c.location_id)
-        for c in Closure.objects.filter(starts_on__lte=last, ends_on__gte=first)
+        availability.ClosedDays(c.starts_on, c.ends_on, c.staff_id, c.location_id) for c in closures
     ]
+
+
+def _closures(*, first: datetime.date, last: datetime.date) -> list[availability.ClosedDays]:
+    return closed_days(Closure.objects.filter(starts_on__lte=last, ends_on__gte=first))
 
 
 def _busy(
