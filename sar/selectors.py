@@ -60,11 +60,7 @@ def request_for_parent(user, reference: str) -> AccessRequest:
 def parent_has_case(user, reference: str, case_id) -> bool:
     """Whether the subject case ``case_id`` is on the person's own request
     ``reference`` (one query, for a page that needs only to know)."""
-    if not _signed_in(user):
-        return False
-    return SubjectCase.objects.filter(
-        pk=case_id, request__reference=reference, request__requester=user
-    ).exists()
+    return requests_for_parent(user).filter(reference=reference, cases__pk=case_id).exists()
 
 
 def parent_timeline(user, reference: "str | AccessRequest") -> QuerySet[TimelineEntry]:
