@@ -108,6 +108,9 @@ def running_cluster(tmp_path: Path, *, env: dict[str, str] | None = None) -> Ite
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "LOG_LEVEL": "INFO",
         "Q_CLUSTER_NAME": name,
+        # What `manage.py qcluster` takes by default; this process's own
+        # DJANGO_SETTINGS_MODULE (the site's, set by pytest) would override it.
+        "DJANGO_SETTINGS_MODULE": "portal.worker_settings",
         **(env or {}),
     }
     with log_path.open("wb") as log:

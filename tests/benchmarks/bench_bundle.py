@@ -18,7 +18,9 @@ Then, each in a fresh process so peaks are clean:
 (b) "job": exactly what the django-q2 task runs, ``sar.bundles.run.bundle_run``:
     gather the records in scope (decrypting them), apply the accepted
     redactions, build the HTML, render in chunks in worker processes, number,
-    merge, encrypt and store the PDF with its SHA-256. The worker fork server
+    merge, encrypt and store the PDF with its SHA-256, in a process set up as
+    a django-q2 worker is (``portal.worker_settings``, what ``manage.py
+    qcluster`` takes: the site less the admin's applications). The fork server
     is started first and a small bundle prepared, timed apart: a django-q2
     worker starts the server once, not per bundle, and has loaded what the
     first bundle loads once (templates, the detectors' metadata).
@@ -403,7 +405,8 @@ def main(argv=None) -> int:
         html_path.write_text(single_call_html(seeded["case"], seeded["bundle"]))
         single = _child(env, "--single", str(html_path), str(workdir / f"single-{size}.pdf"))
         job = _child(
-            env,
+            # The settings a django-q2 worker runs with (manage.py qcluster's).
+            {**env, "DJANGO_SETTINGS_MODULE": "portal.worker_settings"},
             "--job",
             *(str(n) for n in (seeded["bundle"], seeded["generation"])),
             *(str(n) for n in (warm["bundle"], warm["generation"])),
@@ -441,7 +444,7 @@ def main(argv=None) -> int:
     print("(every suggestion checked as decided): both before the job, not in its time.")
     print("MB max = the largest peak (VmHWM) of any process of the job: the calling process,")
     print("each rendering and merging process, the fork server; parent = the calling Django")
-    print("process (Django and Wagtail loaded, after the small bundle): before the job -> its")
+    print("process (set up as a django-q2 worker, after the small bundle): before the job -> its")
     print("peak during the job; own = of that, its anonymous memory (RssAnon) at the end: not")
     print("the shared libraries' pages, which every process of the machine shares.")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

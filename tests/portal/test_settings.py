@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import secrets
@@ -220,3 +221,91 @@ def test_production_settings_with_a_bucket_pass_the_deploy_checks():
     result = _run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], env)
 
     assert result.returncode == 0, result.stderr
+
+
+# -- the django-q2 workers' settings (portal/worker_settings.py) --------------
+
+WORKER_PROBE = """
+import json, sys
+import django
+django.setup()
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+# Before anything loads the URL configuration (the checks do):
+at_setup = sorted(name for name in ("ninja", "pydantic", "rest_framework", "willow",
+    "pillow_heif") if name in sys.modules)
+call_command("check", fail_level="ERROR")
+print(json.dumps({
+    "apps": [config.name for config in apps.get_app_configs()],
+    "loaded": at_setup,
+    "links": [reverse("sar_admin:dashboard"), reverse("sar:requests")],
+}))
+"""
+
+
+def test_a_worker_sets_up_without_the_admin_applications_and_still_links_to_every_page():
+    result = _run(
+        ["-c", WORKER_PROBE],
+        _production_env(DJANGO_SETTINGS_MODULE="portal.worker_settings"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    worker = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "wagtail.admin" not in worker["apps"]
+    assert "wagtail.images" not in worker["apps"]
+    assert {"sar", "appointments", "content", "portal.outbox", "django_q"} <= set(worker["apps"])
+    # What the left-out applications would have imported when Django set up.
+    assert worker["loaded"] == []
+    # Emails reverse through the site's own URL configuration, the admin's too.
+    assert worker["links"] == ["/admin/requests/", "/requests/"]
+
+
+def test_qcluster_takes_the_worker_settings_and_every_other_command_the_sites():
+    spec = importlib.util.spec_from_file_location("manage", MANAGE)
+    manage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(manage)
+
+    assert manage.default_settings(["manage.py", "qcluster"]) == "portal.worker_settings"
+    assert manage.default_settings(["manage.py", "runserver"]) == "portal.settings"
+    assert manage.default_settings(["manage.py"]) == "portal.settings"
+
+
+# Rows the left-out applications' models point at. No task deletes one: were
+# one ever to, the database's foreign keys would refuse it (the worker's
+# registry cannot cascade into the left-out tables) and the task would fail
+# whole, never leave rows half-deleted.
+NEVER_DELETED_BY_A_TASK = {
+    settings.AUTH_USER_MODEL,
+    "auth.Group",
+    "auth.Permission",
+    "contenttypes.ContentType",
+    "wagtailcore.Page",
+    "wagtailcore.Site",
+    "wagtailcore.Collection",
+    "taggit.Tag",
+}
+
+
+def test_the_applications_a_worker_leaves_out_point_only_at_rows_no_task_deletes():
+    from django.apps import apps
+
+    from portal.worker_settings import ADMIN_ONLY_APPS
+
+    left_out = {config for config in apps.get_app_configs() if config.name in ADMIN_ONLY_APPS}
+    assert {config.name for config in left_out} == set(ADMIN_ONLY_APPS)
+    left_out_labels = {config.label for config in left_out}
+    unsafe = set()
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            if not (field.is_relation and field.concrete and field.related_model):
+                continue
+            source, target = model._meta, field.related_model._meta
+            from_left_out = source.app_label in left_out_labels
+            to_left_out = target.app_label in left_out_labels
+            if from_left_out and not to_left_out and target.label not in NEVER_DELETED_BY_A_TASK:
+                unsafe.add(f"{source.label}.{field.name} -> {target.label}")
+            if to_left_out and not from_left_out:  # would dangle in the worker's registry
+                unsafe.add(f"{source.label}.{field.name} -> {target.label}")
+
+    assert unsafe == set()
