@@ -64,6 +64,14 @@ def _number_tree_nodes(node: pikepdf.Object) -> list[pikepdf.Object]:
     return [node] + [n for kid in node.get("/Kids", []) for n in _number_tree_nodes(kid)]
 
 
+def _page_tree_nodes(node: pikepdf.Object) -> list[pikepdf.Object]:
+    """The page tree's intermediate nodes (``/Pages``), not its pages: found by
+    walking the tree rather than asking every object of the part its type."""
+    if node.get("/Type") != Name.Pages:
+        return []
+    return [node] + [n for kid in node.get("/Kids", []) for n in _page_tree_nodes(kid)]
+
+
 def _type(obj: pikepdf.Object) -> pikepdf.Object | None:
     if isinstance(obj, Dictionary | pikepdf.Stream):
         return obj.get("/Type")
@@ -105,12 +113,11 @@ class _Merger:
         # piece text -> (XObject name, left, width) in points
         self.pieces: dict[str, tuple[str, float, float]] = {}
 
-    def _numbering(self, part: pikepdf.Pdf, skip: set[tuple[int, int]]) -> Renumber:
-        mapping = {}
-        for obj in part.objects:
-            if obj.objgen not in skip:
-                mapping[obj.objgen] = self.out.reserve()
-        return mapping.get
+    def _numbering(
+        self, objects: list[tuple[tuple[int, int], pikepdf.Object]], skip: set[tuple[int, int]]
+    ) -> Renumber:
+        reserve = self.out.reserve
+        return Renumber({objgen: reserve() for objgen, _ in objects if objgen not in skip})
 
     def add_part(self, part: pikepdf.Pdf, *, first: bool) -> None:
         """Write a tagged part's pages and structure elements."""
@@ -119,14 +126,17 @@ class _Merger:
         document = _document_element(struct_root)
         skip = {root.objgen, struct_root.objgen, document.objgen}
         skip |= {node.objgen for node in _number_tree_nodes(struct_root.ParentTree)}
-        skip |= {obj.objgen for obj in part.objects if _type(obj) == Name.Pages}
+        skip |= {node.objgen for node in _page_tree_nodes(root.Pages)}
         info = part.trailer.get("/Info")
         if info is not None and info.is_indirect:
             skip.add(info.objgen)
         metadata = root.get("/Metadata")
         if metadata is not None and not first:
             skip.add(metadata.objgen)
-        renumber = self._numbering(part, skip)
+        # Each object once, with its (number, generation): asking pikepdf for
+        # either costs more than the rest of the loop.
+        objects = [(obj.objgen, obj) for obj in part.objects]
+        renumber = self._numbering(objects, skip)
 
         key_offset = self.next_key
         top_level = {kid.objgen for kid in _as_list(document.get("/K")) if kid.is_indirect}
@@ -140,23 +150,21 @@ class _Merger:
             self.page_width = float(part.pages[0].mediabox[2])
             self.page_height = float(part.pages[0].mediabox[3])
 
-        for obj in part.objects:
-            number = renumber(obj.objgen)
+        for objgen, obj in objects:
+            number = renumber(objgen)
             if number is None:
                 continue
             if isinstance(obj, pikepdf.Stream):
                 items = [(k, pdf_value(v, renumber)) for k, v in obj.stream_dict.items()]
                 self.out.write_stream(number, items, obj.read_raw_bytes())
-            elif obj.objgen in overlays:
+            elif objgen in overlays:
                 self._write_page(
-                    number, obj, part, renumber, key_offset=key_offset, overlay=overlays[obj.objgen]
+                    number, obj, part, renumber, key_offset=key_offset, overlay=overlays[objgen]
                 )
-            elif isinstance(obj, Dictionary) and (
-                obj.objgen in top_level or "/StructParent" in obj
-            ):
+            elif isinstance(obj, Dictionary) and (objgen in top_level or "/StructParent" in obj):
                 items = []
                 for key, value in obj.items():
-                    if key == "/P" and obj.objgen in top_level:
+                    if key == "/P" and objgen in top_level:
                         items.append((key, b"%d 0 R" % self.document))
                     elif key == "/StructParent":
                         items.append((key, b"%d" % (int(value) + key_offset)))
@@ -232,9 +240,10 @@ class _Merger:
         info = stamps.trailer.get("/Info")
         if info is not None and info.is_indirect:
             skip.add(info.objgen)
-        renumber = self._numbering(stamps, skip)
-        for obj in stamps.objects:
-            number = renumber(obj.objgen)
+        objects = [(obj.objgen, obj) for obj in stamps.objects]
+        renumber = self._numbering(objects, skip)
+        for objgen, obj in objects:
+            number = renumber(objgen)
             if number is None:
                 continue
             if isinstance(obj, pikepdf.Stream):

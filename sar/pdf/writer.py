@@ -13,7 +13,7 @@ import re
 import struct
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -28,19 +28,36 @@ __all__ = ["PdfWriter", "Renumber", "dictionary", "pdf_value", "remap"]
 _TOKENS = re.compile(
     rb"\((?:\\.|[^\\()])*\)"
     rb"|<(?!<)[0-9A-Fa-f\s]*>"
-    rb"|(?<![\w.#/+-])(\d+) (\d+) R(?![\w#])",
+    rb"|(?<![\w.#/+-])(\d+ \d+) R(?![\w#])",
     re.S,
 )
 
-Renumber = Callable[[tuple[int, int]], int | None]
+
+class Renumber:
+    """A part's objects' new numbers: ``renumber((number, generation))`` is the
+    new number, or None for an object not carried over. It also keeps each
+    reference's new text, keyed by the old one's, as ``remap`` needs it for
+    every reference of every object (a dictionary lookup, not parsing and
+    formatting numbers)."""
+
+    __slots__ = ("numbers", "references")
+
+    def __init__(self, numbers: dict[tuple[int, int], int]) -> None:
+        self.numbers = numbers
+        self.references = {b"%d %d" % old: b"%d 0 R" % new for old, new in numbers.items()}
+
+    def __call__(self, objgen: tuple[int, int]) -> int | None:
+        return self.numbers.get(objgen)
 
 
 def remap(text: bytes, renumber: Renumber) -> bytes:
+    references = renumber.references
+
     def substitute(match: re.Match[bytes]) -> bytes:
-        if match.group(1) is None:
+        reference = match.group(1)
+        if reference is None:  # a string
             return match.group(0)
-        new = renumber((int(match.group(1)), int(match.group(2))))
-        return b"null" if new is None else b"%d 0 R" % new
+        return references.get(reference, b"null")
 
     return _TOKENS.sub(substitute, text)
 

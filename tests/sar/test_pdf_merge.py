@@ -6,7 +6,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from sar.pdf.writer import remap
+from sar.pdf.writer import Renumber, remap
 from tests.sar.test_pdf_render import FRONT, HEADER, _record
 
 
@@ -23,7 +23,7 @@ from tests.sar.test_pdf_render import FRONT, HEADER, _record
 )
 def test_references_are_renumbered_and_strings_left_alone(text, expected):
     mapping = {(12, 0): 112, (3, 0): 103}
-    assert remap(text, mapping.get) == expected
+    assert remap(text, Renumber(mapping)) == expected
 
 
 @pytest.fixture(scope="module")
