@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,6 +43,23 @@ def bookings_for_parent(user) -> QuerySet[Booking]:
     )
 
 
+def upcoming_bookings_for_parent(user, *, now: datetime.datetime) -> QuerySet[Booking]:
+    """The person's own appointments still to come (booked, not yet over),
+    soonest first: all of them, as a parent needs every one in front of them."""
+    return bookings_for_parent(user).filter(status=BookingStatus.BOOKED, end__gt=now)
+
+
+def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int) -> list[Booking]:
+    """The person's own ``limit`` most recent appointments that are over or
+    cancelled, latest first. One query however many there are: a parent who
+    books and cancels often would otherwise get a page that never stops
+    growing."""
+    over_or_cancelled = ~Q(status=BookingStatus.BOOKED) | Q(end__lte=now)
+    return list(
+        bookings_for_parent(user).filter(over_or_cancelled).order_by("-start", "-id")[:limit]
+    )
+
+
 def booking_for_parent(user, pk) -> Booking:
     """One of the person's own appointments; ``Http404`` for anyone else's."""
     try:
@@ -65,22 +82,14 @@ def bookable_request_for_parent(user, reference) -> AccessRequest | None:
     return access_request if can_book(access_request=access_request) else None
 
 
-def requests_to_book_for_parent(user, *, bookings=None) -> list[AccessRequest]:
+def requests_to_book_for_parent(user) -> list[AccessRequest]:
     """The person's own requests they may book an appointment for now and
     that have none booked yet (a second would be a change of the first),
-    newest first. Two queries however many requests there are; ``bookings``,
-    all of the person's own (``bookings_for_parent``) when a page has them
-    already, tells which have one without asking the database again."""
+    newest first. One query however many requests there are."""
     from appointments.booking import can_book
 
-    requests = sar_selectors.requests_for_parent(user)
-    if bookings is None:
-        booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
-        requests = requests.annotate(has_booking=Exists(booked))
-    else:
-        booked_ids = {b.request_id for b in bookings if b.status == BookingStatus.BOOKED}
-        for r in (requests := list(requests)):
-            r.has_booking = r.pk in booked_ids
+    booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
+    requests = sar_selectors.requests_for_parent(user).annotate(has_booking=Exists(booked))
     return [r for r in requests if not r.has_booking and can_book(access_request=r)]
 
 

@@ -382,12 +382,17 @@ def booked(request, pk):
 # Your appointments --------------------------------------------------------------
 
 
+# How many past and cancelled appointments "your appointments" shows, latest
+# first; the page says older ones are not shown.
+RECENT_PAST = 5
+
+
 @personal_page(methods=("GET",))
 def appointment_list(request):
     now = timezone.now()
-    bookings = list(selectors.bookings_for_parent(request.user))
-    upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.end > now]
-    past = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.start, reverse=True)
+    upcoming = selectors.upcoming_bookings_for_parent(request.user, now=now)
+    # One more than is shown, to know whether there are older ones.
+    past = selectors.recent_past_bookings_for_parent(request.user, now=now, limit=RECENT_PAST + 1)
     rules = schedule.current().settings
     return render(
         request,
@@ -400,10 +405,9 @@ def appointment_list(request):
                 }
                 for b in upcoming
             ],
-            "past": past,
-            "can_book": bool(
-                selectors.requests_to_book_for_parent(request.user, bookings=bookings)
-            ),
+            "past": past[:RECENT_PAST],
+            "older_not_shown": len(past) > RECENT_PAST,
+            "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
             "cutoff_hours": rules.change_cutoff_hours,
         },
     )

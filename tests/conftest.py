@@ -13,6 +13,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _footer_forgotten():
+    """Each test draws the footer from its own database: a web process's copy
+    of it (content.footer) would outlive the rollback of the one before."""
+    from content import footer
+
+    footer.forget_local()
+    yield
+    footer.forget_local()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Every test writes files to its own throwaway MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"

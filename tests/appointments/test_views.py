@@ -384,3 +384,59 @@ def test_the_list_offers_booking_only_for_a_request_without_an_appointment(
     # A second request to view records has none yet.
     submit(parent, delivery=Delivery.APPOINTMENT)
     assert book in page_text(parent_client.get(reverse("appointments:list")))
+
+
+def test_the_list_shows_every_upcoming_appointment_and_only_the_latest_past_ones(
+    parent_client, submit, parent, office, staff
+):
+    def appointment(day, status=BookingStatus.BOOKED, access_request=None):
+        start = at(day, 9)
+        return Booking.objects.create(
+            request=access_request or submit(parent, delivery=Delivery.APPOINTMENT),
+            location=office,
+            staff=staff,
+            start=start,
+            end=start + datetime.timedelta(hours=1),
+            booked_by=parent,
+            status=status,
+            cancelled_by=parent if status == BookingStatus.CANCELLED else None,
+        )
+
+    upcoming = [appointment(WEDNESDAY + datetime.timedelta(days=n)) for n in range(3)]
+    # Eight past and cancelled ones, on Monday 1 to Monday 8 March: one that
+    # took place, the rest cancelled (all on one request).
+    cancelled_on = submit(parent, delivery=Delivery.APPOINTMENT)
+    for n in range(1, 9):
+        status = BookingStatus.BOOKED if n == 4 else BookingStatus.CANCELLED
+        appointment(
+            datetime.date(2027, 3, n),
+            status,
+            access_request=None if n == 4 else cancelled_on,
+        )
+
+    text = page_text(parent_client.get(reverse("appointments:list")))
+
+    for item in upcoming:
+        assert reverse("appointments:cancel", args=[item.pk]) in text
+    assert "Wednesday 24 March 2027, 9am to 10am" in text
+    assert "Friday 26 March 2027, 9am to 10am" in text
+    past = text[text.index("Past and cancelled appointments") :]
+    for day in ("Monday 8 March 2027", "Friday 5 March 2027", "Thursday 4 March 2027"):
+        assert day in past
+    for day in ("Wednesday 3 March 2027", "Tuesday 2 March 2027", "Monday 1 March 2027"):
+        assert day not in past
+    assert past.count("Cancelled") == 4
+    assert past.count("Taken place") == 1
+    assert "Only your 5 most recent past and cancelled appointments are shown." in past
+
+
+def test_with_few_past_appointments_the_list_does_not_mention_older_ones(parent_client, made):
+    from appointments.booking import slot_cancel
+
+    slot_cancel(booking=made, actor=made.request.requester)
+
+    text = page_text(parent_client.get(reverse("appointments:list")))
+
+    assert "Past and cancelled appointments" in text
+    assert "Wednesday 24 March 2027" in text
+    assert "most recent" not in text

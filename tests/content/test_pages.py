@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Site
 
+from content import footer
 from content.models import ContactDetails, HomePage, phone_to_uri
 from tests.content.factories import StandardPageFactory
 from tests.content.page_text import page_soup, soup_of, text_of
@@ -103,13 +104,25 @@ def test_the_footer_follows_the_code_to_its_new_address(client, code_page):
 
 def test_the_footer_of_a_page_is_one_cache_read(client, code_page):
     assert client.get("/").status_code == 200
+    footer.forget_local()  # as another web process would be
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/")
 
     assert response.status_code == 200
     tables = " ".join(query["sql"] for query in captured.captured_queries)
     assert "contactdetails" not in tables
-    assert "portal_cache" in tables
+    assert footer.FOOTER_CACHE_KEY in tables
+
+
+def test_the_footer_of_the_next_page_in_the_same_process_costs_no_query(client, code_page):
+    assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+
+    assert response.status_code == 200
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "contactdetails" not in tables
+    assert footer.FOOTER_CACHE_KEY not in tables
 
 
 @pytest.mark.parametrize(
