@@ -12,7 +12,9 @@ process that prepares a bundle stays under 150 MB (see README, Benchmarks).
 
 Leaving them out is safe because no task touches their rows, and their models
 point only at rows no task deletes (users, groups, pages, sites, collections,
-content types); tests/portal/test_worker_settings.py holds both to that. The
+content types, tags): tests/portal/test_settings.py holds them to the second,
+and the cluster tests (tests/cluster.py) run every kind of task in a worker
+set up with this module. The
 URL configuration is the site's own, so emails link to any page, the admin's
 included. ``manage.py qcluster`` uses this module unless DJANGO_SETTINGS_MODULE
 says otherwise.
