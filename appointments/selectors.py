@@ -17,14 +17,12 @@ from django.utils import timezone
 from appointments import availability
 from appointments.models import (
     Booking,
-    BookingSettings,
     BookingStatus,
-    Closure,
     Location,
     OpeningHours,
     StaffMember,
 )
-from appointments.schedule import Schedule
+from appointments.schedule import Schedule, from_database
 from sar import selectors as sar_selectors
 from sar.models import AccessRequest
 
@@ -102,23 +100,11 @@ def active_locations() -> QuerySet[Location]:
 # Free time --------------------------------------------------------------------
 
 
-def booking_rules() -> availability.Rules:
-    return availability.Rules.of(BookingSettings.load())
-
-
-def weekly_hours(
-    *, location: Location | None = None, staff_ids=None
-) -> list[availability.WeeklyHours]:
-    """The weekly hours of the staff taking bookings (at ``location``, of
-    ``staff_ids``, when given)."""
-    rows = OpeningHours.objects.filter(staff__is_active=True)
-    if location is not None:
-        rows = rows.filter(location=location)
-    if staff_ids is not None:
-        rows = rows.filter(staff_id__in=staff_ids)
+def weekly_hours() -> list[availability.WeeklyHours]:
+    """The weekly hours of the staff taking bookings, at every location."""
     return [
         availability.WeeklyHours(h.staff_id, h.location_id, h.weekday, h.opens, h.closes)
-        for h in rows
+        for h in OpeningHours.objects.filter(staff__is_active=True)
     ]
 
 
@@ -127,10 +113,6 @@ def closed_days(closures) -> list[availability.ClosedDays]:
     return [
         availability.ClosedDays(c.starts_on, c.ends_on, c.staff_id, c.location_id) for c in closures
     ]
-
-
-def _closures(*, first: datetime.date, last: datetime.date) -> list[availability.ClosedDays]:
-    return closed_days(Closure.objects.filter(starts_on__lte=last, ends_on__gte=first))
 
 
 def _busy(
@@ -157,28 +139,25 @@ def free_slots(
     staff_ids=None,
     exclude_booking_id: int | None = None,
     ignore_bookings: bool = False,
-    rules: availability.Rules | None = None,
     schedule: Schedule | None = None,
 ) -> list[availability.Slot]:
-    """The free slots at ``location`` (on ``day`` only, if given), from the
-    database's hours, closures and bookings, or the hours, closures and rules
-    of ``schedule`` (``appointments.schedule.current()``: the pages do, the
-    booking functions never) and the database's bookings. ``exclude_booking_id``
-    leaves out a booking being moved, so its own time does not block its new
-    one; ``ignore_bookings`` gives every time offered, booked or not."""
+    """The free slots at ``location`` (on ``day`` only, if given): the hours,
+    closures and rules of ``schedule``, less the database's bookings. The
+    pages pass the cached one (``appointments.schedule.current()``); without
+    it (the booking functions, inside their lock) it is read from the
+    database now. ``exclude_booking_id`` leaves out a booking being moved, so
+    its own time does not block its new one; ``ignore_bookings`` gives every
+    time offered, booked or not."""
     now = now or timezone.now()
-    if schedule is not None:
-        rules = rules or schedule.rules
-    rules = rules or booking_rules()
+    if schedule is None:
+        schedule = from_database(today=availability.london_today(now))
+    rules = schedule.rules
     first, last = availability.bookable_dates(now=now, rules=rules)
     if day is not None:
         first, last = max(first, day), min(last, day)
     if first > last:
         return []
-    if schedule is not None:
-        hours = schedule.hours_at(location.pk, staff_ids)
-    else:
-        hours = weekly_hours(location=location, staff_ids=staff_ids)
+    hours = schedule.hours_at(location.pk, staff_ids)
     if not hours:
         return []
     busy = []
@@ -193,11 +172,7 @@ def free_slots(
         now=now,
         rules=rules,
         hours=hours,
-        closures=(
-            schedule.closures_between(first, last)
-            if schedule is not None
-            else _closures(first=first, last=last)
-        ),
+        closures=schedule.closures_between(first, last),
         busy=busy,
         longer=longer,
         first_day=first,
