@@ -72,12 +72,6 @@ def _page_tree_nodes(node: pikepdf.Object) -> list[pikepdf.Object]:
     return [node] + [n for kid in node.get("/Kids", []) for n in _page_tree_nodes(kid)]
 
 
-def _type(obj: pikepdf.Object) -> pikepdf.Object | None:
-    if isinstance(obj, Dictionary | pikepdf.Stream):
-        return obj.get("/Type")
-    return None
-
-
 def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
     if value is None:
         return []
@@ -232,8 +226,9 @@ class _Merger:
         """Write the header and footer pieces as form XObjects, one per page of the
         stamp document, for every page to draw."""
         skip = {stamps.Root.objgen}
-        skip |= {obj.objgen for obj in stamps.objects if _type(obj) in (Name.Pages, Name.Page)}
+        skip |= {node.objgen for node in _page_tree_nodes(stamps.Root.Pages)}
         for page in stamps.pages:
+            skip.add(page.obj.objgen)
             skip |= {c.objgen for c in _as_list(page.obj.get("/Contents")) if c.is_indirect}
         if "/Metadata" in stamps.Root:
             skip.add(stamps.Root.Metadata.objgen)
