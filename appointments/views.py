@@ -390,10 +390,12 @@ RECENT_PAST = 5
 @personal_page(methods=("GET",))
 def appointment_list(request):
     now = timezone.now()
-    upcoming = selectors.upcoming_bookings_for_parent(request.user, now=now)
+    upcoming = list(selectors.upcoming_bookings_for_parent(request.user, now=now))
     # One more than is shown, to know whether there are older ones.
     past = selectors.recent_past_bookings_for_parent(request.user, now=now, limit=RECENT_PAST + 1)
-    rules = schedule.current().settings
+    # The change cut-off matters only to appointments still to come (most
+    # visits have none): only then is the schedule read.
+    rules = schedule.current().settings if upcoming else None
     return render(
         request,
         "appointments/list.html",
@@ -408,7 +410,7 @@ def appointment_list(request):
             "past": past[:RECENT_PAST],
             "older_not_shown": len(past) > RECENT_PAST,
             "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
-            "cutoff_hours": rules.change_cutoff_hours,
+            "cutoff_hours": rules.change_cutoff_hours if rules else None,
         },
     )
 

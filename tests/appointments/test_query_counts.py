@@ -62,3 +62,34 @@ def test_the_page_costs_the_same_with_100_appointments(
         _book(n, submit=submit, parent=parent, office=office, staff=staff)
 
     assert_same_queries(parent_client, url, one, django_assert_num_queries)
+
+
+def test_the_list_costs_the_same_with_100_past_appointments(
+    parent_client, parent, submit, office, staff, rules, django_assert_num_queries
+):
+    """With nothing to come the page does not read the schedule (the change
+    cut-off is for appointments to come): still the same cost at any size."""
+    url = reverse("appointments:list")
+    past = NOW - datetime.timedelta(days=2)
+
+    def book_past(n):
+        booking = _book(0, submit=submit, parent=parent, office=office, staff=staff)
+        start = past - datetime.timedelta(hours=n * 2)
+        Booking.objects.filter(pk=booking.pk).update(
+            start=start, end=start + datetime.timedelta(hours=1)
+        )
+
+    book_past(0)
+    one = queries_for(parent_client, url)
+    page = parent_client.get(url).content.decode()
+    assert "You have no appointments booked." in page
+    assert "hours before it starts" not in page
+
+    for n in range(1, 100):
+        book_past(n)
+    assert_same_queries(parent_client, url, one, django_assert_num_queries)
+
+    # An appointment to come adds the schedule's one read, and the cut-off.
+    _book(0, submit=submit, parent=parent, office=office, staff=staff)
+    assert queries_for(parent_client, url) == one + 1
+    assert "hours before it starts" in parent_client.get(url).content.decode()
