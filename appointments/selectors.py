@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from appointments.models import (
 )
 from appointments.schedule import Schedule, from_database
 from sar import selectors as sar_selectors
-from sar.models import AccessRequest
+from sar.models import AccessRequest, SubjectCase
 
 # Parents ----------------------------------------------------------------------
 
@@ -38,10 +38,32 @@ def bookings_for_parent(user) -> QuerySet[Booking]:
     )
 
 
+# What "your appointments" shows of each booking (``appointments/list.html``
+# and its includes): the page reads these columns only, not the booking's,
+# request's and location's other forty.
+LISTED_FIELDS = (
+    "start",
+    "end",
+    "status",
+    "interpreter_language",
+    "step_free_access",
+    "quiet_room",
+    "longer_slot",
+    "request__reference",
+    "location__name",
+    "location__kind",
+    "location__address",
+)
+
+
 def upcoming_bookings_for_parent(user, *, now: datetime.datetime) -> QuerySet[Booking]:
     """The person's own appointments still to come (booked, not yet over),
     soonest first: all of them, as a parent needs every one in front of them."""
-    return bookings_for_parent(user).filter(status=BookingStatus.BOOKED, end__gt=now)
+    return (
+        bookings_for_parent(user)
+        .filter(status=BookingStatus.BOOKED, end__gt=now)
+        .only(*LISTED_FIELDS)
+    )
 
 
 def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int) -> list[Booking]:
@@ -51,7 +73,10 @@ def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int)
     growing."""
     over_or_cancelled = ~Q(status=BookingStatus.BOOKED) | Q(end__lte=now)
     return list(
-        bookings_for_parent(user).filter(over_or_cancelled).order_by("-start", "-id")[:limit]
+        bookings_for_parent(user)
+        .filter(over_or_cancelled)
+        .only(*LISTED_FIELDS)
+        .order_by("-start", "-id")[:limit]
     )
 
 
@@ -80,11 +105,28 @@ def bookable_request_for_parent(user, reference) -> AccessRequest | None:
 def requests_to_book_for_parent(user) -> list[AccessRequest]:
     """The person's own requests they may book an appointment for now and
     that have none booked yet (a second would be a change of the first),
-    newest first. One query however many requests there are."""
+    newest first. Two queries however many requests there are."""
+    return _to_book(sar_selectors.requests_for_parent(user))
+
+
+def parent_has_request_to_book(user) -> bool:
+    """Whether ``requests_to_book_for_parent`` has any, reading only what
+    deciding needs (each request's delivery, its cases' status)."""
+    cases = SubjectCase.objects.only("request", "status").order_by()
+    requests = (
+        sar_selectors.requests_for_parent(user)
+        .only("delivery")
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("cases", queryset=cases))
+    )
+    return bool(_to_book(requests))
+
+
+def _to_book(requests: QuerySet[AccessRequest]) -> list[AccessRequest]:
     from appointments.booking import can_book
 
     booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
-    requests = sar_selectors.requests_for_parent(user).annotate(has_booking=Exists(booked))
+    requests = requests.annotate(has_booking=Exists(booked))
     return [r for r in requests if not r.has_booking and can_book(access_request=r)]
 
 

@@ -409,7 +409,7 @@ def appointment_list(request):
             ],
             "past": past[:RECENT_PAST],
             "older_not_shown": len(past) > RECENT_PAST,
-            "can_book": bool(selectors.requests_to_book_for_parent(request.user)),
+            "can_book": selectors.parent_has_request_to_book(request.user),
             "cutoff_hours": rules.change_cutoff_hours if rules else None,
         },
     )

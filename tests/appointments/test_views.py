@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.booking import LANGUAGE_NEEDED, TAKEN, slot_book
+from appointments.booking import LANGUAGE_NEEDED, TAKEN, Adjustments, slot_book, slot_cancel
 from appointments.models import Booking, BookingStatus
 from appointments.urls import NO_ARGUMENT_URL_NAMES
 from portal.accounts.urls import PERSONAL_URL_NAMES
@@ -260,6 +260,44 @@ def test_the_list_shows_the_parents_appointments_with_change_and_cancel(parent_c
     assert "Wednesday 24 March 2027, 9am to 10am" in text
     assert reverse("appointments:change", args=[made.pk]) in text
     assert reverse("appointments:cancel", args=[made.pk]) in text
+
+
+def test_the_list_shows_where_what_for_and_what_is_needed(
+    parent_client, parent, bookable_request, office, staff
+):
+    slot_book(
+        access_request=bookable_request,
+        location=office,
+        start=NINE,
+        actor=parent,
+        adjustments=Adjustments(interpreter_language="Polish", quiet_room=True),
+    )
+
+    text = page_text(parent_client.get(reverse("appointments:list")))
+
+    assert "Civic Centre, Room 2" in text
+    assert "Exampletown EX1 2MP" in text
+    assert bookable_request.reference in text
+    assert "An interpreter (Polish)" in text
+    assert "A quiet room" in text
+    assert "Step-free access" not in text
+
+
+def test_the_list_offers_to_book_only_a_request_that_can_have_one(
+    parent_client, parent, bookable_request, office, staff
+):
+    book = reverse("appointments:book")
+    assert book in page_text(parent_client.get(reverse("appointments:list")))
+
+    # Booked already: a second appointment would be a change of the first.
+    made = slot_book(access_request=bookable_request, location=office, start=NINE, actor=parent)
+    assert book not in page_text(parent_client.get(reverse("appointments:list")))
+
+    # Cancelled, it can be booked again, unless the request is on hold.
+    slot_cancel(booking=made, actor=parent)
+    assert book in page_text(parent_client.get(reverse("appointments:list")))
+    put_case_in(bookable_request.cases.get(), CaseStatus.ON_HOLD)
+    assert book not in page_text(parent_client.get(reverse("appointments:list")))
 
 
 def test_cancelling_from_the_list(
