@@ -39,8 +39,9 @@ def bookings_for_parent(user) -> QuerySet[Booking]:
 
 
 # What "your appointments" shows of each booking (``appointments/list.html``
-# and its includes): the page reads these columns only, not the booking's,
-# request's and location's other forty.
+# and its includes): the page reads these and the keys, 16 columns of the
+# booking's, request's and location's 48. Any other field of a booking read
+# this way costs a query of its own when used.
 LISTED_FIELDS = (
     "start",
     "end",
@@ -58,7 +59,8 @@ LISTED_FIELDS = (
 
 def upcoming_bookings_for_parent(user, *, now: datetime.datetime) -> QuerySet[Booking]:
     """The person's own appointments still to come (booked, not yet over),
-    soonest first: all of them, as a parent needs every one in front of them."""
+    soonest first: all of them, as a parent needs every one in front of them.
+    Only the ``LISTED_FIELDS`` are read."""
     return (
         bookings_for_parent(user)
         .filter(status=BookingStatus.BOOKED, end__gt=now)
@@ -70,7 +72,7 @@ def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int)
     """The person's own ``limit`` most recent appointments that are over or
     cancelled, latest first. One query however many there are: a parent who
     books and cancels often would otherwise get a page that never stops
-    growing."""
+    growing. Only the ``LISTED_FIELDS`` are read."""
     over_or_cancelled = ~Q(status=BookingStatus.BOOKED) | Q(end__lte=now)
     return list(
         bookings_for_parent(user)
