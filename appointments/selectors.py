@@ -39,9 +39,9 @@ def bookings_for_parent(user) -> QuerySet[Booking]:
 
 
 # What "your appointments" shows of each booking (``appointments/list.html``
-# and its includes): the page reads these and the keys, 16 columns of the
-# booking's, request's and location's 48. Any other field of a booking read
-# this way costs a query of its own when used.
+# and its includes; "your data" shows the next one's day): these and the
+# keys, 16 columns of the booking's, request's and location's 48. Any other
+# field of a booking read this way costs a query of its own when used.
 LISTED_FIELDS = (
     "start",
     "end",
@@ -57,15 +57,17 @@ LISTED_FIELDS = (
 )
 
 
+def _to_come(now: datetime.datetime) -> Q:
+    """An appointment still to come: booked and not yet over (one in progress
+    included). Its negation is "over or cancelled"."""
+    return Q(status=BookingStatus.BOOKED, end__gt=now)
+
+
 def upcoming_bookings_for_parent(user, *, now: datetime.datetime) -> QuerySet[Booking]:
     """The person's own appointments still to come (booked, not yet over),
     soonest first: all of them, as a parent needs every one in front of them.
     Only the ``LISTED_FIELDS`` are read."""
-    return (
-        bookings_for_parent(user)
-        .filter(status=BookingStatus.BOOKED, end__gt=now)
-        .only(*LISTED_FIELDS)
-    )
+    return bookings_for_parent(user).filter(_to_come(now)).only(*LISTED_FIELDS)
 
 
 def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int) -> list[Booking]:
@@ -73,10 +75,9 @@ def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int)
     cancelled, latest first. One query however many there are: a parent who
     books and cancels often would otherwise get a page that never stops
     growing. Only the ``LISTED_FIELDS`` are read."""
-    over_or_cancelled = ~Q(status=BookingStatus.BOOKED) | Q(end__lte=now)
     return list(
         bookings_for_parent(user)
-        .filter(over_or_cancelled)
+        .filter(~_to_come(now))
         .only(*LISTED_FIELDS)
         .order_by("-start", "-id")[:limit]
     )

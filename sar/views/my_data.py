@@ -9,8 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from appointments.models import BookingStatus
-from appointments.selectors import bookings_for_parent
+from appointments.selectors import upcoming_bookings_for_parent
 from content.models import ContactDetails
 from portal.accounts.decorators import personal_page
 from portal.audit.events import record
@@ -35,9 +34,7 @@ def my_data(request):
     )
     today = deadlines.today()
     consents = list(selectors.consents_for_parent(user))
-    upcoming = bookings_for_parent(user).filter(
-        status=BookingStatus.BOOKED, start__gte=timezone.now()
-    )
+    upcoming = upcoming_bookings_for_parent(user, now=timezone.now())
     context = {
         "held": holdings.records_held(user),
         "children": holdings.children_recorded(user),

@@ -111,6 +111,38 @@ def test_requests_consents_children_and_appointments_are_summed_up(parent, submi
     assert "None booked" in page
 
 
+def test_appointments_are_counted_as_your_appointments_lists_them(parent, submit, caseworker):
+    """Still to come means booked and not yet over, as on "your appointments":
+    one in progress counts, one over or cancelled does not."""
+    from appointments.models import Booking, BookingStatus, Location, LocationKind, StaffMember
+
+    location = Location.objects.create(name="Video call", kind=LocationKind.VIDEO)
+    staff = StaffMember.objects.create(user=caseworker)
+    now = timezone.now()
+
+    def book(start, **fields):
+        return Booking.objects.create(
+            request=submit(),
+            location=location,
+            staff=staff,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            booked_by=parent,
+            **fields,
+        )
+
+    book(now - dt.timedelta(minutes=30))  # in progress
+    book(now + dt.timedelta(days=2))
+    book(now - dt.timedelta(days=2))  # over
+    book(now + dt.timedelta(days=3), status=BookingStatus.CANCELLED, cancelled_by=parent)
+
+    page = page_text(verify(Client(), parent))
+
+    assert "2 booked, the next on" in page
+    listed = verify(Client(), parent).get(reverse("appointments:list")).content.decode()
+    assert listed.count('class="govuk-summary-card__title"') == 2
+
+
 # Who has looked -------------------------------------------------------------------
 
 
