@@ -113,6 +113,15 @@ class _Merger:
         reserve = self.out.reserve
         return Renumber({objgen: reserve() for objgen, _ in objects if objgen not in skip})
 
+    def _copy(self, number: int, obj: pikepdf.Object, renumber: Renumber) -> None:
+        """Write ``obj`` as it is but for its references (a stream's data raw,
+        still compressed)."""
+        if isinstance(obj, pikepdf.Stream):
+            items = [(k, pdf_value(v, renumber)) for k, v in obj.stream_dict.items()]
+            self.out.write_stream(number, items, obj.read_raw_bytes())
+        else:
+            self.out.write(number, remap(obj.unparse(resolved=True), renumber))
+
     def add_part(self, part: pikepdf.Pdf, *, first: bool) -> None:
         """Write a tagged part's pages and structure elements."""
         root = part.Root
@@ -148,10 +157,7 @@ class _Merger:
             number = renumber(objgen)
             if number is None:
                 continue
-            if isinstance(obj, pikepdf.Stream):
-                items = [(k, pdf_value(v, renumber)) for k, v in obj.stream_dict.items()]
-                self.out.write_stream(number, items, obj.read_raw_bytes())
-            elif objgen in overlays:
+            if objgen in overlays:
                 self._write_page(
                     number, obj, part, renumber, key_offset=key_offset, overlay=overlays[objgen]
                 )
@@ -166,7 +172,7 @@ class _Merger:
                         items.append((key, pdf_value(value, renumber)))
                 self.out.write(number, dictionary(items))
             else:
-                self.out.write(number, remap(obj.unparse(resolved=True), renumber))
+                self._copy(number, obj, renumber)
 
         nums = _number_tree_items(struct_root.ParentTree)
         self.parent_tree += [(key + key_offset, pdf_value(value, renumber)) for key, value in nums]
@@ -239,13 +245,8 @@ class _Merger:
         renumber = self._numbering(objects, skip)
         for objgen, obj in objects:
             number = renumber(objgen)
-            if number is None:
-                continue
-            if isinstance(obj, pikepdf.Stream):
-                items = [(k, pdf_value(v, renumber)) for k, v in obj.stream_dict.items()]
-                self.out.write_stream(number, items, obj.read_raw_bytes())
-            else:
-                self.out.write(number, remap(obj.unparse(resolved=True), renumber))
+            if number is not None:
+                self._copy(number, obj, renumber)
         forms = {}
         for index, page in enumerate(stamps.pages):
             forms[index] = self.out.reserve()
