@@ -61,7 +61,10 @@ from tests.sar.bundle_support import in_review, make_record
 
 pytestmark = [pytest.mark.cluster, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-RECORDS = 36
+# Enough that the render lasts seconds, not one: the kill must land while
+# chunks are still rendering (with 36 a quiet machine finished them all
+# between two looks at the progress and the kill found the job merging).
+RECORDS = 96
 # Small chunks, so the bundle reports progress many times before it is done.
 CHUNK_SIZE = 3
 # Seconds: a task may run for TIMEOUT (longer than the whole render, even on
