@@ -7,6 +7,7 @@ jobs; the worker processes import the heavy modules, preloaded by the fork serve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sys
@@ -66,16 +67,6 @@ class StampPieces:
     pieces: dict[str, tuple[int, float, float]]
 
 
-@dataclass(frozen=True)
-class MergeJob:
-    front_path: str
-    part_paths: tuple[str, ...]
-    stamp: StampPieces
-    outline: tuple[OutlineEntry, ...]
-    title: str
-    out_path: str
-
-
 def ping() -> int:
     """A job that does nothing: proves a worker can be started."""
     return os.getpid()
@@ -88,13 +79,46 @@ def run_document(job: DocumentJob) -> DocumentResult:
     return render_job(job)
 
 
-def run_merge(job: MergeJob) -> tuple[float, float]:
-    """Worker entry point: merge the parts; returns the worker's peak RSS in MB and
-    the CPU seconds the merge took. Needs pikepdf only, not WeasyPrint."""
-    from .merge import merge_documents
+# What the merge process is sent, in this order (see ``serve_merge``).
+MERGE_STAMP = "stamp"  # (MERGE_STAMP, StampPieces)
+MERGE_PART = "part"  # (MERGE_PART, key, path, first): a finished part, in any order
+MERGE_FINISH = "finish"  # (MERGE_FINISH, order of the parts' keys, outline, title)
+# What it answers: once, after finishing or on its first error.
+MERGE_DONE = "done"  # (MERGE_DONE, peak RSS in MB, CPU seconds)
+MERGE_FAILED = "failed"  # (MERGE_FAILED, "ErrorType: message")
 
-    merge_documents(job)
-    return peak_rss_mb(), cpu_since_last_job()
+
+def serve_merge(conn, out_path: str) -> None:
+    """Merge process entry point: merge the parts into ``out_path`` as they are
+    sent over ``conn`` (see ``merge.MergeSession``), until told to finish. Needs
+    pikepdf only, not WeasyPrint. Ends quietly when the other end goes away (the
+    render was stopped)."""
+    from .merge import MergeSession
+
+    try:
+        session = MergeSession(out_path)
+        try:
+            while True:
+                kind, *args = conn.recv()
+                if kind == MERGE_STAMP:
+                    session.add_stamp(*args)
+                elif kind == MERGE_PART:
+                    key, path, first = args
+                    session.add_part(key, path, first=first)
+                elif kind == MERGE_FINISH:
+                    order, outline, title = args
+                    session.finish(order=order, outline=outline, title=title)
+                    conn.send((MERGE_DONE, peak_rss_mb(), cpu_since_last_job()))
+                    return
+                else:
+                    raise ValueError(f"Unknown merge message {kind!r}")
+        finally:
+            session.close()
+    except (EOFError, BrokenPipeError):
+        return
+    except Exception as error:
+        with contextlib.suppress(OSError):
+            conn.send((MERGE_FAILED, f"{type(error).__name__}: {error}"[:300]))
 
 
 _cpu_counted = 0.0

@@ -1,5 +1,11 @@
 """Join the bundle's separately rendered parts into one tagged PDF, a part at a time.
 
+The merge runs beside the renders (``MergeSession``, in a process of its own
+while the bundle renders): each part is written to the output as soon as it is
+finished, in whatever order the parts finish, and the page order is given only
+at the end, so when the last record chunk is done only that chunk, the contents
+list and the closing structures are left to write.
+
 The parts are WeasyPrint documents rendered as PDF/UA-1 (the cover letter, the
 contents parts, the record chunks), plus an untagged "stamp" document whose first
 page holds the running header in its top margin and whose other pages each hold
@@ -30,16 +36,18 @@ elements. Then:
 from __future__ import annotations
 
 import hashlib
+import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .jobs import MergeJob, OutlineEntry, StampPieces
+from .jobs import OutlineEntry, StampPieces
 from .writer import PdfWriter, Renumber, dictionary, pdf_value, remap
 
-__all__ = ["MergeJob", "OutlineEntry", "merge_documents"]
+__all__ = ["MergeSession", "OutlineEntry"]
 
 # Wraps each page's own drawing so the stamp starts from a clean graphics state.
 PAGE_OPEN = b"q\n"
@@ -87,6 +95,17 @@ def _document_element(struct_root: pikepdf.Object) -> pikepdf.Object:
     raise ValueError("Expected a single /Document structure element")
 
 
+@dataclass
+class _Part:
+    """What a merged part leaves for the end, in its own order: its pages' new
+    object numbers, their overlay streams (drawn once the page numbers are known)
+    and its top-level structure elements."""
+
+    pages: list[int] = field(default_factory=list)
+    overlays: list[int] = field(default_factory=list)
+    kids: list[int | None] = field(default_factory=list)
+
+
 class _Merger:
     def __init__(self, output: PdfWriter) -> None:
         self.out = output
@@ -94,9 +113,11 @@ class _Merger:
         self.struct_root = output.reserve()
         self.document = output.reserve()
         self.page_open = output.reserve()
-        self.page_numbers: list[int] = []  # new object number of each page, in order
+        self.parts: dict[Hashable, _Part] = {}
+        # Set by ``finish``, in the bundle's page order.
+        self.page_numbers: list[int] = []  # new object number of each page
         self.overlays: list[int] = []  # the header and footer stream of each page
-        self.document_kids: list[int] = []
+        self.document_kids: list[int | None] = []
         self.parent_tree: list[tuple[int, bytes]] = []
         self.next_key = 0
         self.page_width = 0.0
@@ -122,8 +143,15 @@ class _Merger:
         else:
             self.out.write(number, remap(obj.unparse(resolved=True), renumber))
 
-    def add_part(self, part: pikepdf.Pdf, *, first: bool) -> None:
-        """Write a tagged part's pages and structure elements."""
+    def add_part(self, part: pikepdf.Pdf, *, key: Hashable, first: bool) -> None:
+        """Write a tagged part's pages and structure elements; ``key`` names it
+        in ``finish``'s order, and the ``first`` part (the cover letter) gives the
+        document its language, metadata and viewer preferences."""
+        if not self.pieces:
+            raise ValueError("The stamp pieces must be added before any part")
+        if key in self.parts:
+            raise ValueError(f"The part {key!r} was merged twice")
+        placed = self.parts[key] = _Part()
         root = part.Root
         struct_root = root.StructTreeRoot
         document = _document_element(struct_root)
@@ -143,12 +171,12 @@ class _Merger:
 
         key_offset = self.next_key
         top_level = {kid.objgen for kid in _as_list(document.get("/K")) if kid.is_indirect}
-        self.document_kids += [renumber(kid.objgen) for kid in _as_list(document.get("/K"))]
+        placed.kids = [renumber(kid.objgen) for kid in _as_list(document.get("/K"))]
         overlays = {}
         for page in part.pages:
-            self.page_numbers.append(renumber(page.objgen))
+            placed.pages.append(renumber(page.objgen))
             overlays[page.objgen] = self.out.reserve()
-            self.overlays.append(overlays[page.objgen])
+            placed.overlays.append(overlays[page.objgen])
         if not self.page_height and len(part.pages):
             self.page_width = float(part.pages[0].mediabox[2])
             self.page_height = float(part.pages[0].mediabox[3])
@@ -289,7 +317,16 @@ class _Merger:
             + b"EMC\n"
         )
 
-    def finish(self, *, outline: Iterable[OutlineEntry], title: str) -> None:
+    def finish(
+        self, *, order: Sequence[Hashable], outline: Iterable[OutlineEntry], title: str
+    ) -> None:
+        """Close the file: the parts' pages in ``order`` (every merged part, once)."""
+        if len(set(order)) != len(order) or set(order) != self.parts.keys():
+            raise ValueError("The page order must name every merged part once")
+        parts = [self.parts[key] for key in order]
+        self.page_numbers = [number for part in parts for number in part.pages]
+        self.overlays = [number for part in parts for number in part.overlays]
+        self.document_kids = [number for part in parts for number in part.kids]
         out = self.out
         out.write(self.page_open, b"<< /Length %d >>" % len(PAGE_OPEN), PAGE_OPEN)
         total = len(self.page_numbers)
@@ -378,12 +415,44 @@ class _Merger:
         return numbers[0], numbers[-1], visible
 
 
-def merge_documents(job: MergeJob) -> None:
-    with open(job.out_path, "wb") as file:
-        merger = _Merger(PdfWriter(file))
-        with pikepdf.open(job.stamp.path) as stamps:
-            merger.add_stamp_pieces(stamps, job.stamp)
-        for index, path in enumerate((job.front_path, *job.part_paths)):
-            with pikepdf.open(path) as part:
-                merger.add_part(part, first=index == 0)
-        merger.finish(outline=job.outline, title=job.title)
+class MergeSession:
+    """One bundle's merge into ``out_path``: the stamp pieces and the parts in
+    any order (a part that comes before the stamp waits for it: every page
+    draws the stamp's forms), then ``finish`` with the page order. Each file is
+    read once, then deleted; one part is held in memory at a time."""
+
+    def __init__(self, out_path: str) -> None:
+        self.file = open(out_path, "wb")  # noqa: SIM115 - closed by finish or close
+        self.merger = _Merger(PdfWriter(self.file))
+        self.stamped = False
+        self.waiting: list[tuple[Hashable, str, bool]] = []
+
+    def add_stamp(self, stamp: StampPieces) -> None:
+        with pikepdf.open(stamp.path) as stamps:
+            self.merger.add_stamp_pieces(stamps, stamp)
+        os.remove(stamp.path)
+        self.stamped = True
+        waiting, self.waiting = self.waiting, []
+        for key, path, first in waiting:
+            self.add_part(key, path, first=first)
+
+    def add_part(self, key: Hashable, path: str, *, first: bool = False) -> None:
+        if not self.stamped:
+            self.waiting.append((key, path, first))
+            return
+        with pikepdf.open(path) as part:
+            self.merger.add_part(part, key=key, first=first)
+        # Its pages are in the output now: the unencrypted part need not wait
+        # for the end of the render to be deleted.
+        os.remove(path)
+
+    def finish(
+        self, *, order: Sequence[Hashable], outline: Iterable[OutlineEntry], title: str
+    ) -> None:
+        try:
+            self.merger.finish(order=order, outline=outline, title=title)
+        finally:
+            self.file.close()
+
+    def close(self) -> None:
+        self.file.close()

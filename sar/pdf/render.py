@@ -18,11 +18,15 @@ bundle is never laid out in one call. Every document is small and bounded:
    " of ", each digit), with the width of each.
 3. Each contents part is rendered again with its numbers as soon as the chunks
    holding its records are done, while later chunks still render.
-4. One more worker merges everything (see ``merge.py``), streaming one part at a
-   time into the output file: pages and structure trees joined, the header and a
-   centred "Page X of Y" composed from the pieces drawn over each page as
+4. One more process, forked from the same server when the render starts, merges
+   everything (see ``merge.py``) while the rest still renders: the stamp pieces,
+   then the cover letter and each record chunk as soon as it is finished,
+   streamed one part at a time into the output file; at the end the contents
+   parts, and then the page order: pages and structure trees joined, the header
+   and a centred "Page X of Y" composed from the pieces drawn over each page as
    pagination artifacts, bookmarks to each record, metadata holding only the
-   reference.
+   reference. So when the last chunk is done, only it, the contents and the
+   closing structures are left to merge.
 
 Worker processes are forked from a server process that preloads WeasyPrint and
 pikepdf, not Django; this (calling) process builds the HTML from the templates
@@ -58,14 +62,18 @@ from .html import (
     stamp_html,
 )
 from .jobs import (
+    MERGE_DONE,
+    MERGE_FAILED,
+    MERGE_FINISH,
+    MERGE_PART,
+    MERGE_STAMP,
     DocumentJob,
     DocumentResult,
-    MergeJob,
     OutlineEntry,
     StampPieces,
     ping,
     run_document,
-    run_merge,
+    serve_merge,
 )
 from .static import static_roots
 
@@ -175,6 +183,94 @@ def _executor(processes: int) -> Executor:
     )
 
 
+class _MergeProcess:
+    """The merge in a process of its own, forked from the render processes'
+    server, sent each part as it is finished (``jobs.serve_merge``). Its first
+    error stops the render at the next part sent; if it dies, the render fails."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, out_path: str) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=serve_merge, args=(child, out_path), daemon=True)
+        self.process.start()
+        child.close()
+
+    def add_stamp(self, stamp: StampPieces) -> None:
+        self._send(MERGE_STAMP, stamp)
+
+    def add_part(self, key: tuple[str, int], path: str, *, first: bool = False) -> None:
+        self._send(MERGE_PART, key, path, first)
+
+    def finish(
+        self, *, order: Sequence[tuple[str, int]], outline: tuple[OutlineEntry, ...], title: str
+    ) -> tuple[float, float]:
+        """Returns the merge process's peak RSS in MB and the CPU seconds it used."""
+        self._send(MERGE_FINISH, list(order), outline, title)
+        kind, *figures = self._reply()
+        if kind != MERGE_DONE:
+            raise BundleRenderError(ERROR_FAILED.format(reason=f"the merge answered {kind!r}"))
+        return figures[0], figures[1]
+
+    def _send(self, *message: Any) -> None:
+        if self.conn.poll():  # it has stopped: say why
+            self._reply()
+        try:
+            self.conn.send(message)
+        except OSError:  # it went away while this was being sent
+            self._reply()
+            raise BundleRenderError(ERROR_WORKER_DIED) from None
+
+    def _reply(self) -> tuple[Any, ...]:
+        try:
+            reply = self.conn.recv()
+        except (EOFError, OSError):
+            raise BundleRenderError(ERROR_WORKER_DIED) from None
+        if reply[0] == MERGE_FAILED:
+            raise BundleRenderError(ERROR_FAILED.format(reason=reply[1]))
+        return reply
+
+    def close(self) -> None:
+        """Stop it if it is still running (it ends by itself once this end closes)."""
+        self.conn.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class _MergeHere:
+    """``processes=0``: the merge in this process, part by part as they come."""
+
+    def __init__(self, out_path: str) -> None:
+        from .merge import MergeSession
+
+        self.session = MergeSession(out_path)
+
+    def add_stamp(self, stamp: StampPieces) -> None:
+        self._call(self.session.add_stamp, stamp)
+
+    def add_part(self, key: tuple[str, int], path: str, *, first: bool = False) -> None:
+        self._call(self.session.add_part, key, path, first=first)
+
+    def finish(self, **kwargs: Any) -> None:
+        self._call(self.session.finish, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+    @staticmethod
+    def _call(method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        try:
+            method(*args, **kwargs)
+        except Exception as error:
+            raise _failed(error) from error
+
+
+def _merge(processes: int, out_path: str) -> _MergeProcess | _MergeHere:
+    if processes == 0:
+        return _MergeHere(out_path)
+    return _MergeProcess(_forkserver_context(), out_path)
+
+
 def _record_chunks(
     records: Sequence[Planned], size: int, *, processes: int = 1
 ) -> list[Sequence[Planned]]:
@@ -214,6 +310,7 @@ class _Bundle:
         self,
         *,
         pool: Executor,
+        merge: _MergeProcess | _MergeHere,
         processes: int,
         workdir: Path,
         front: FrontMatter,
@@ -223,6 +320,7 @@ class _Bundle:
         stats: RenderStats,
     ) -> None:
         self.pool = pool
+        self.merge = merge
         # In this process, worker CPU time is this process's: count it once.
         self.count_worker_cpu = processes > 0
         self.processes = max(1, processes)
@@ -395,8 +493,14 @@ def render_bundle_file(
     with private_workdir() as workdir:
         pool = _executor(processes)
         try:
+            merge = _merge(processes, str(out_path))
+        except BaseException:
+            pool.shutdown(wait=True)
+            raise
+        try:
             bundle = _Bundle(
                 pool=pool,
+                merge=merge,
                 processes=processes,
                 workdir=Path(workdir),
                 front=front_matter,
@@ -405,10 +509,14 @@ def render_bundle_file(
                 header_text=header_text,
                 stats=stats,
             )
-            _render(bundle, chunks, report, str(out_path))
+            _render(bundle, chunks, report)
         except BaseException:
+            merge.close()
             pool.shutdown(wait=True, cancel_futures=True)
+            # Never leave a part-written file where the whole PDF was asked for.
+            Path(out_path).unlink(missing_ok=True)
             raise
+        merge.close()
         pool.shutdown(wait=True)
     stats.seconds["total"] = time.perf_counter() - started
     report(total_records, total_records)
@@ -548,16 +656,22 @@ class _Schedule:
     def done(self, key: tuple[str, int], result: DocumentResult) -> None:
         self.results[key] = result
         kind, index = key
+        merge = self.bundle.merge
         if kind == "measure":
             self.measured[index] = result.page_count
+        elif kind == "stamp":
+            merge.add_stamp(_stamp_pieces(self.bundle.path("stamp.pdf"), result))
+        elif kind == "letter":
+            merge.add_part(key, self.bundle.path("front.pdf"), first=True)
         elif kind == "chunk":
+            # Final as soon as it is rendered (unlike a contents part, whose
+            # numbers are checked at the end): merged now, while others render.
+            merge.add_part(key, self.bundle.path(f"chunk-{index:05d}.pdf"))
             self.done_records += len(self.chunks[index])
             self.report(self.done_records, len(self.bundle.records))
 
 
-def _render(
-    bundle: _Bundle, chunks: list[Sequence[Planned]], report: ProgressCallback, out_path: str
-) -> None:
+def _render(bundle: _Bundle, chunks: list[Sequence[Planned]], report: ProgressCallback) -> None:
     stats, records = bundle.stats, bundle.records
     started = time.perf_counter()
     schedule = _Schedule(bundle, chunks, report)
@@ -595,23 +709,21 @@ def _render(
         time.perf_counter() - started - stats.seconds["letter_contents_and_chunks"]
     )
 
-    merge = MergeJob(
-        front_path=bundle.path("front.pdf"),
-        part_paths=tuple(
-            [bundle.path(f"contents-{i:04d}.pdf") for i in range(len(contents_pages))]
-            + [bundle.path(f"chunk-{i:05d}.pdf") for i in range(len(chunks))]
-        ),
-        stamp=_stamp_pieces(bundle.path("stamp.pdf"), results[("stamp", 0)]),
+    merged = time.perf_counter()
+    # The contents parts last: only now are their numbers known to be final.
+    for index in range(schedule.parts):
+        bundle.merge.add_part(("final", index), bundle.path(f"contents-{index:04d}.pdf"))
+    order = [("letter", 0)]
+    order += [("final", index) for index in range(schedule.parts)]
+    order += [("chunk", index) for index in range(len(chunks))]
+    figures = bundle.merge.finish(
+        order=order,
         outline=_outline(records=records, record_pages=record_pages, letter=letter),
         title=document_title(bundle.front.reference),
-        out_path=out_path,
     )
-    merged = time.perf_counter()
-    try:
-        peak_mb, cpu_seconds = bundle.pool.submit(run_merge, merge).result()
-    except Exception as error:
-        raise _failed(error) from error
-    stats.worker_peak_rss_mb.append(peak_mb)
-    if bundle.count_worker_cpu:
+    if figures is not None:  # the merge's own process
+        peak_mb, cpu_seconds = figures
+        stats.worker_peak_rss_mb.append(peak_mb)
         stats.worker_cpu_seconds += cpu_seconds
+    # What is left to merge once everything is rendered.
     stats.seconds["merge"] = time.perf_counter() - merged

@@ -500,3 +500,143 @@ def test_entries_without_a_loader_are_refused():
         render_bundle(
             front_matter=FRONT, records=[_entry(_record(1, 9))], header_text=HEADER, processes=0
         )
+
+
+def test_parts_merged_in_the_order_they_finish_keep_the_bundles_page_order(monkeypatch, tmp_path):
+    """The merge takes each chunk as soon as it is rendered, whatever the order
+    they finish in; the pages still come out in the bundle's order."""
+    from sar.pdf import render
+
+    held = []
+    add_part = render._MergeHere.add_part
+    finish = render._MergeHere.finish
+
+    def hold_chunks(self, key, path, *, first=False):
+        if key[0] == "chunk":
+            held.append((key, path))
+        else:
+            add_part(self, key, path, first=first)
+
+    def last_chunk_first(self, **kwargs):
+        for key, path in reversed(held):
+            add_part(self, key, path)
+        finish(self, **kwargs)
+
+    monkeypatch.setattr(render._MergeHere, "add_part", hold_chunks)
+    monkeypatch.setattr(render._MergeHere, "finish", last_chunk_first)
+    with listener() as (port, _requests):
+        records = [_record(i, port) for i in range(6)]
+    stats = RenderStats()
+    pdf = render_bundle(
+        front_matter=FRONT, records=records, header_text=HEADER, chunk_size=2, processes=0,
+        stats=stats,
+    )  # fmt: skip
+
+    assert sorted(key for key, _ in held) == [("chunk", 0), ("chunk", 1), ("chunk", 2)]
+    pages = pdftotext_pages(pdf, tmp_path)
+    starts = [next(n for n, page in enumerate(pages) if r.title in page) for r in records]
+    assert starts == sorted(starts)
+    assert "Dear Jane Parent" in pages[0]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    _contents_numbers_are_right(pdf, stats, records, tmp_path)
+    titles = [item.title for item in _flatten(pypdf.PdfReader(io.BytesIO(pdf)).outline)]
+    assert titles[4:] == [f"{r.date:%-d %B %Y}: {r.title}" for r in records]
+
+
+def test_a_merge_that_fails_stops_the_render_with_its_reason_and_leaves_no_file(
+    monkeypatch, tmp_path
+):
+    from sar.pdf import render
+    from sar.pdf.render import render_bundle_file
+
+    add_part = render._MergeProcess.add_part
+
+    def lose_the_second_chunk(self, key, path, *, first=False):
+        if key == ("chunk", 1):
+            path += ".gone"
+        add_part(self, key, path, first=first)
+
+    monkeypatch.setattr(render._MergeProcess, "add_part", lose_the_second_chunk)
+    out = tmp_path / "bundle.pdf"
+    with pytest.raises(BundleRenderError, match=r"It can be tried again.*|\.gone") as raised:
+        render_bundle_file(
+            out, front_matter=FRONT, records=[_record(i, 9) for i in range(6)],
+            header_text=HEADER, chunk_size=2, processes=2,
+        )  # fmt: skip
+    assert "chunk-00001.pdf.gone" in str(raised.value)
+    assert not out.exists()
+
+
+def test_a_merge_process_that_dies_fails_the_render_cleanly(monkeypatch, tmp_path):
+    from sar.pdf import render
+    from sar.pdf.render import ERROR_WORKER_DIED, render_bundle_file
+
+    add_part = render._MergeProcess.add_part
+
+    def killed_after_the_first_chunk(self, key, path, *, first=False):
+        add_part(self, key, path, first=first)
+        if key == ("chunk", 0):
+            self.process.kill()
+            self.process.join()
+
+    monkeypatch.setattr(render._MergeProcess, "add_part", killed_after_the_first_chunk)
+    out = tmp_path / "bundle.pdf"
+    with pytest.raises(BundleRenderError) as raised:
+        render_bundle_file(
+            out, front_matter=FRONT, records=[_record(i, 9) for i in range(6)],
+            header_text=HEADER, chunk_size=2, processes=2,
+        )  # fmt: skip
+    assert str(raised.value) == ERROR_WORKER_DIED
+    assert not out.exists()
+
+
+def test_contents_measured_without_their_numbers_break_across_pages_as_numbered(tmp_path):
+    """The contents are measured with the page column empty (cheaper to lay
+    out), then numbered: both must put the same entries on the same pages, or
+    every page number after the contents would be wrong."""
+    from sar.pdf.html import contents_html
+    from sar.pdf.jobs import DocumentJob
+    from sar.pdf.worker import render_job
+
+    entries = [
+        RecordEntry(
+            anchor=f"r{i}",
+            # From one line to three: wrapped entries must break the same way.
+            title=" ".join(["Email about the annual review and transport"] * (1 + i % 5)),
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+            kind="Email",
+            size=1,
+        )
+        for i in range(120)
+    ]
+    pages = {}
+    for name, numbers in (("blank", [""] * 120), ("numbered", [str(990 + i) for i in range(120)])):
+        html = contents_html(
+            reference=REFERENCE, records=entries, pages=numbers, start=1, first_part=True
+        )
+        out = tmp_path / f"{name}.pdf"
+        render_job(DocumentJob(html, str(out), ()))
+        pages[name] = [
+            re.findall(r"^(\d+)\. Email", page, re.M)
+            for page in pdftotext_pages(out.read_bytes(), tmp_path)
+        ]
+    assert len(pages["blank"]) > 3
+    assert pages["blank"] == pages["numbered"]
+    assert "1099" not in "".join(pdftotext_pages((tmp_path / "blank.pdf").read_bytes(), tmp_path))
+
+
+def test_the_render_processes_page_references_follow_pages_as_they_are_added():
+    """The render processes build pydyf's list of page references once per page
+    count, not on every call: it must still name every page added since."""
+    import pydyf
+
+    import sar.pdf.worker  # noqa: F401 - what the render processes load
+
+    pdf = pydyf.PDF()
+    seen = []
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        seen.append(pdf.page_references)
+        assert pdf.page_references is seen[-1]  # built once for this many pages
+    assert [len(references) for references in seen] == [1, 2, 3]
+    assert seen[-1] == tuple(b"%d 0 R" % number for number in pdf.pages["Kids"][::3])
