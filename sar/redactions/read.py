@@ -94,6 +94,20 @@ class RedactedRecord:
         return bool(self.withheld_reason)
 
 
+# What ``redacted_record``, ``undecided_checked`` and ``apply_redactions``
+# read of a decision.
+APPLY_FIELDS = (
+    "record_id",
+    "source",
+    "field",
+    "start",
+    "end",
+    "decision",
+    "reason_code",
+    "excerpt",
+)
+
+
 def decisions_for(
     subject_case: SubjectCase,
     *,
@@ -101,14 +115,15 @@ def decisions_for(
     to_apply: bool = False,
 ) -> dict[int, RecordDecisions]:
     """Every decision on the subject case (on ``record_ids`` only, if given), by
-    record id. ``to_apply``: only what applying them needs (each exemption's
-    text, for the redaction log, is left encrypted in the database)."""
+    record id. ``to_apply``: only what checking and applying them needs (the
+    bundle's job, thousands of rows: not who decided, when, or each
+    exemption's text for the redaction log, which stays encrypted)."""
     by_record: dict[int, RecordDecisions] = defaultdict(RecordDecisions)
     redactions = Redaction.objects.filter(subject_case=subject_case)
     if record_ids is not None:
         redactions = redactions.filter(record_id__in=list(record_ids))
     if to_apply:
-        redactions = redactions.defer("reason_detail")
+        redactions = redactions.only(*APPLY_FIELDS)
     for redaction in redactions.order_by("start", "id"):
         decisions = by_record[redaction.record_id]
         if redaction.source == RedactionSource.WHOLE_RECORD:

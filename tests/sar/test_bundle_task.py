@@ -6,12 +6,14 @@ import datetime as dt
 import logging
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from sar import bundles
 from sar.bundles import messages as bundle_messages
-from sar.bundles.build import ChunkLoader
+from sar.bundles.build import ChunkLoader, _plan
 from sar.exceptions import RuleViolation
 from sar.models import Bundle, BundleStatus, Person, Record, TimelineEntry
 from sar.pdf.render import BundleRenderError
@@ -236,6 +238,28 @@ def test_records_are_read_and_redacted_one_chunk_at_a_time(
     assert loaded == [[f"record-{record.pk}"] for record in records]
     text = pypdf_text(pdf_of(bundle))
     assert "Note 2: Mum rang from" in text and SECRET_PHONE not in text
+
+
+def test_a_chunk_is_read_in_the_same_queries_however_many_decisions_its_records_have(
+    submit, parent, caseworker, django_assert_num_queries
+):
+    # The job reads thousands of decisions: only the fields it applies, and
+    # never one more query for a field left out.
+    few = make_record(parent, caseworker, body=f"Mum rang from {SECRET_PHONE}.")
+    many = make_record(
+        parent, caseworker, body=" ".join(f"Call 01632 9601{n:02d} today." for n in range(30))
+    )
+    case = in_review(submit().cases.get(), caseworker, [few, many])
+    assert accept_every_suggestion(case, caseworker) == 31
+    entries = {entry.anchor: entry for entry in _plan(case)[0]}
+    load = ChunkLoader(case)
+    with CaptureQueriesContext(connection) as one_decision:
+        [printed] = load([entries[f"record-{few.pk}"]])
+    assert SECRET_PHONE not in printed.body_html
+
+    with django_assert_num_queries(len(one_decision.captured_queries)):
+        [printed] = load([entries[f"record-{many.pk}"]])
+    assert "01632 960129" not in printed.body_html and "today" in printed.body_html
 
 
 def test_a_record_withheld_while_the_bundle_is_built_fails_it(
