@@ -57,3 +57,35 @@ def test_gunicorn_forks_its_workers_from_the_warmed_application():
 
     assert config["preload_app"] is True
     assert callable(config["when_ready"])
+
+
+WHEN_READY_AND_LOOK = """
+import gc
+import json
+import logging
+import runpy
+
+config = runpy.run_path("portal/gunicorn.conf.py")
+class Server:
+    log = logging.getLogger("gunicorn.error")
+config["when_ready"](Server())
+print(json.dumps([gc.get_freeze_count(), len(gc.get_objects())]))
+"""
+
+
+def test_the_master_puts_what_it_loaded_out_of_the_collectors_reach_before_forking():
+    result = subprocess.run(
+        [sys.executable, "-c", WHEN_READY_AND_LOOK],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    frozen, still_walked = json.loads(result.stdout.strip().splitlines()[-1])
+    # Django, Wagtail and the warmed caches: what a full collection in a
+    # worker no longer walks; what it still walks is what came after.
+    assert frozen > 100_000
+    assert still_walked < frozen / 100
