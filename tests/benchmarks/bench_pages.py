@@ -45,6 +45,7 @@ for path in (ROOT, LOAD):
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import pstats  # noqa: E402
 import statistics  # noqa: E402
@@ -193,6 +194,14 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
     queries = [q["sql"] for q in captured.captured_queries]
     profiler = cProfile.Profile() if name in args.profile or "all" in args.profile else None
     cpu, wall, database = [], [], [0.0]
+    collecting, collected = [0.0], [0.0, 0, 0, 0]  # seconds in GC, collections by generation
+
+    def in_gc(phase, info):
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            collected[0] += time.perf_counter() - collecting[0]
+            collected[1 + info["generation"]] += 1
 
     def timed(execute, sql, params, many, context):
         started = time.perf_counter()
@@ -201,12 +210,16 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
         finally:
             database[0] += time.perf_counter() - started
 
-    with profiler or nullcontext(), connection.execute_wrapper(timed):
-        for _ in range(args.requests):
-            c0, w0 = time.process_time(), time.perf_counter()
-            _get(client, url, status)
-            cpu.append((time.process_time() - c0) * 1000)
-            wall.append((time.perf_counter() - w0) * 1000)
+    gc.callbacks.append(in_gc)
+    try:
+        with profiler or nullcontext(), connection.execute_wrapper(timed):
+            for _ in range(args.requests):
+                c0, w0 = time.process_time(), time.perf_counter()
+                _get(client, url, status)
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+    finally:
+        gc.callbacks.remove(in_gc)
     orm_ms, template_ms = _breakdown(client, url, status, args) if args.breakdown else (0, 0)
     return {
         "name": name,
@@ -214,6 +227,8 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
         "orm_mean": orm_ms,
         "template_mean": template_ms,
         "database_mean": database[0] * 1000 / args.requests,
+        "gc_mean": collected[0] * 1000 / args.requests,
+        "gc_collections": tuple(collected[1:]),
         "cpu_mean": statistics.fmean(cpu),
         "cpu_p50": statistics.median(cpu),
         "cpu_p95": statistics.quantiles(cpu, n=20)[-1],
@@ -267,13 +282,15 @@ def _report(results: list[dict], args) -> None:
     print()
     print(
         f"{'page':<{width}}{'queries':>8}{'CPU ms':>9}{'CPU p50':>9}{'CPU p95':>9}{'wall ms':>9}"
-        f"{'wall p95':>9}{'in SQL':>8}" + (f"{'ORM':>8}{'templ.':>8}" if args.breakdown else "")
+        f"{'wall p95':>9}{'in SQL':>8}{'in GC':>7}{'GC 0/1/2':>12}"
+        + (f"{'ORM':>8}{'templ.':>8}" if args.breakdown else "")
     )
     for r in results:
         print(
             f"{r['name']:<{width}}{len(r['queries']):>8}{r['cpu_mean']:>9.2f}{r['cpu_p50']:>9.2f}"
             f"{r['cpu_p95']:>9.2f}{r['wall_mean']:>9.2f}{r['wall_p95']:>9.2f}"
-            f"{r['database_mean']:>8.2f}"
+            f"{r['database_mean']:>8.2f}{r['gc_mean']:>7.2f}"
+            f"{'/'.join(map(str, r['gc_collections'])):>12}"
             + (f"{r['orm_mean']:>8.2f}{r['template_mean']:>8.2f}" if args.breakdown else "")
         )
     print(
@@ -298,6 +315,8 @@ def _report(results: list[dict], args) -> None:
             print(f"\n== cProfile: {r['name']} ({args.requests} requests)")
             stats = pstats.Stats(r["profiler"]).strip_dirs()
             stats.sort_stats("cumulative").print_stats(args.profile_lines)
+            if args.profile_callees:
+                stats.print_callees(args.profile_callees)
             stats.sort_stats("tottime").print_stats(args.profile_lines)
 
 
@@ -308,12 +327,21 @@ def main(argv=None) -> int:
         "--profile", action="append", default=[], help="a page's name to profile, or all"
     )
     parser.add_argument("--profile-lines", type=int, default=35)
+    parser.add_argument(
+        "--profile-callees", default="", help="with --profile, what this function calls"
+    )
     parser.add_argument("--show-queries", action="store_true", help="print each page's SQL")
     parser.add_argument(
         "--breakdown", action="store_true", help="time in the ORM and in templates (a 2nd pass)"
     )
     parser.add_argument("--query-width", type=int, default=160)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="freeze the objects made so far out of the garbage collector's reach, "
+        "as gunicorn's master does before it forks the web processes",
+    )
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", default="postgres")
@@ -337,6 +365,10 @@ def main(argv=None) -> int:
 
             assert not settings.DEBUG
             client = _sign_in(account)
+            if args.gc_freeze:
+                from portal.wsgi import gc_freeze
+
+                gc_freeze()
             results = [
                 _measure(client, name, url, status, args)
                 for name, url, status in _pages(client, account)
