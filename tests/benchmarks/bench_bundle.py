@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python tests/benchmarks/bench_bundle.py [--sizes 50,200,500]
-        [--processes 2] [--chunk-size 50] [--keep DIR]
+        [--processes 2] [--chunk-size 50] [--repeat 3] [--keep DIR]
 
 It makes a throwaway SQLite database and media directory (never the portal's
 own), migrates it, and for each size stores a fictional case file of that many
@@ -24,6 +24,11 @@ Then, each in a fresh process so peaks are clean:
     is started first and a small bundle prepared, timed apart: a django-q2
     worker starts the server once, not per bundle, and has loaded what the
     first bundle loads once (templates, the detectors' metadata).
+
+Each size runs (a) then (b) ``--repeat`` times, back to back (the bundle
+prepared again before each job), and reports the median pair by its ratio:
+on these shared machines the speed of the same work drifts by a quarter over
+minutes, so one pair alone can land on either side of the target.
 
 It prints seconds, pages, pages per second, the ratio job/single, and the peak
 RSS of the largest process of each: for (a) the one process; for (b) the
@@ -224,6 +229,20 @@ def seed(size: int, *, requester: str = "jane", reference: str = "") -> dict:
     }
 
 
+def prepare_again(case_id: int) -> tuple[int, int]:
+    """The case's bundle prepared again (a new generation, as the caseworker's
+    button does it), for another measured run of the job: (bundle, generation)."""
+    from django.contrib.auth import get_user_model
+
+    from sar.bundles.prepare import bundle_prepare
+    from sar.models import SubjectCase
+
+    staff = get_user_model().objects.get(email=STAFF_EMAIL)
+    with mock.patch("sar.bundles.prepare._enqueue_on_commit"):
+        bundle = bundle_prepare(subject_case=SubjectCase.objects.get(pk=case_id), actor=staff)
+    return bundle.pk, bundle.generation
+
+
 def single_call_html(case_id: int, bundle_id: int) -> str:
     """The bundle's content as one HTML document, numbered by CSS margin boxes,
     built by the job's own functions."""
@@ -359,6 +378,12 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=50)
     parser.add_argument("--keep", help="directory to keep the database and PDFs in")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="pairs (single, then job) run at each size; the median pair is reported",
+    )
     parser.add_argument("--single", nargs=2, metavar=("HTML", "PDF"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--job",
@@ -403,20 +428,48 @@ def main(argv=None) -> int:
         warm = seed(WARM_UP_RECORDS, requester=f"warm.{size}", reference=f"SAR-2024-{size:05d}")
         html_path = workdir / f"single-{size}.html"
         html_path.write_text(single_call_html(seeded["case"], seeded["bundle"]))
-        single = _child(env, "--single", str(html_path), str(workdir / f"single-{size}.pdf"))
-        job = _child(
-            # The settings a django-q2 worker runs with (manage.py qcluster's).
-            {**env, "DJANGO_SETTINGS_MODULE": "portal.worker_settings"},
-            "--job",
-            *(str(n) for n in (seeded["bundle"], seeded["generation"])),
-            *(str(n) for n in (warm["bundle"], warm["generation"])),
-        )
-        if job["outcome"] != "ready" or not job["sha256_verified"]:
-            print(f"{size}: the job did not produce a verified bundle: {job}")
-            return 1
+        # This machine's speed drifts by a quarter over minutes (other guests on
+        # its host): each pair is measured back to back and the median pair (by
+        # its ratio) reported, the others' ratios shown beside it.
+        pairs = []
+        for attempt in range(args.repeat):
+            if attempt:
+                seeded["bundle"], seeded["generation"] = prepare_again(seeded["case"])
+                warm["bundle"], warm["generation"] = prepare_again(warm["case"])
+            single = _child(env, "--single", str(html_path), str(workdir / f"single-{size}.pdf"))
+            job = _child(
+                # The settings a django-q2 worker runs with (manage.py qcluster's).
+                {**env, "DJANGO_SETTINGS_MODULE": "portal.worker_settings"},
+                "--job",
+                *(str(n) for n in (seeded["bundle"], seeded["generation"])),
+                *(str(n) for n in (warm["bundle"], warm["generation"])),
+            )
+            if job["outcome"] != "ready" or not job["sha256_verified"]:
+                print(f"{size}: the job did not produce a verified bundle: {job}")
+                return 1
+            pairs.append((job["seconds"] / single["seconds"], single, job))
+        ratios = [pair[0] for pair in pairs]
+        ratio, single, job = sorted(pairs, key=lambda pair: pair[0])[len(pairs) // 2]
+        # Memory: the largest of any run.
+        job = {
+            **job,
+            **{
+                key: max(pair[2][key] for pair in pairs)
+                for key in ("parent_peak_mb", "worker_peak_mb", "server_peak_mb")
+            },
+        }
         job_mb = max(job["parent_peak_mb"], job["worker_peak_mb"], job["server_peak_mb"])
-        ratio = job["seconds"] / single["seconds"]
-        rows.append({"records": size, "seeded": seeded, "single": single, "job": job})
+        rows.append(
+            {
+                "records": size,
+                "seeded": seeded,
+                "single": single,
+                "job": job,
+                "ratio": ratio,
+                "ratios": ratios,
+                "runs": [{"single": pair[1], "job": pair[2]} for pair in pairs],
+            }
+        )
         print(
             f"{size:>7} {job['pages']:>5} | {single['seconds']:>8.1f} "
             f"{single['cpu_seconds']:>6.1f} "
@@ -427,7 +480,8 @@ def main(argv=None) -> int:
             f"{job['parent_base_mb']:>4.0f}->{job['parent_peak_mb']:>5.0f} "
             f"{job['parent_anon_mb']:>4.0f} | {ratio:>5.2f} "
             f"{job['seconds'] / size * 100:>9.2f} {job['startup_seconds']:>5.1f} "
-            f"{seeded['review_seconds']:>6.1f} {seeded['prepare_seconds']:>5.1f}",
+            f"{seeded['review_seconds']:>6.1f} {seeded['prepare_seconds']:>5.1f}"
+            f"  (ratios: {', '.join(f'{r:.2f}' for r in ratios)})",
             flush=True,
         )
         if job_mb >= TARGET_MB:
@@ -436,10 +490,12 @@ def main(argv=None) -> int:
     print("job = sar.bundles.run.bundle_run, what the django-q2 task runs: records gathered and")
     print("decrypted, accepted redactions applied, HTML built, chunks rendered by worker")
     print("processes, contents numbered, merged and stamped, encrypted and stored with SHA-256.")
-    print("single = WeasyPrint alone, the same content in one call. start = what a worker")
-    print("does once, before the measured job: start the fork server and prepare a small")
-    print(f"({WARM_UP_RECORDS}-record) bundle, as a long-lived django-q2 worker has done")
-    print("(not in the job's time).")
+    print("single = WeasyPrint alone, the same content in one call, in its own process.")
+    print(f"Each size: {args.repeat} pairs (single, then job, back to back); the median pair by")
+    print("its ratio shown, every pair's ratio in brackets; MB: the largest of any run.")
+    print("start = what a worker does once, before the measured job: start the fork server")
+    print(f"and prepare a small ({WARM_UP_RECORDS}-record) bundle, as a long-lived django-q2")
+    print("worker has done (not in the job's time).")
     print("review = accepting every suggestion; prep = the caseworker's 'Prepare bundle'")
     print("(every suggestion checked as decided): both before the job, not in its time.")
     print("MB max = the largest peak (VmHWM) of any process of the job: the calling process,")
@@ -449,8 +505,7 @@ def main(argv=None) -> int:
     print("the shared libraries' pages, which every process of the machine shares.")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     largest = max(rows, key=lambda row: row["records"])
-    ratio = largest["job"]["seconds"] / largest["single"]["seconds"]
-    if largest["records"] >= 500 and ratio > TARGET_RATIO:
+    if largest["records"] >= 500 and largest["ratio"] > TARGET_RATIO:
         ok = False
     per_record = [row["job"]["seconds"] / row["records"] for row in rows]
     print(
