@@ -9,10 +9,12 @@ Two kinds of user share the server:
   books an appointment and cancels it, and downloads their records when the
   request page offers a download.
 
-Both also fetch the bare view (``/load-test/floor/``, LOAD_TEST only), the
-floor the parent pages are compared with. Every response is checked: a
-status other than the expected one, or a page without what it should say,
-is a failure. The accounts come from ``tests/load/seed.py`` (LOAD_ACCOUNTS).
+Both also fetch the bare view (``/load-test/floor/``, LOAD_TEST only): the
+parents' requests of it are the floor the parent pages are compared with (a
+signed-in request, as theirs are); the visitors' are reported apart. Every
+response is checked: a status other than the expected one, or a page without
+what it should say, is a failure. The accounts come from
+``tests/load/seed.py`` (LOAD_ACCOUNTS).
 
 The first LOAD_WARM_UP seconds are a warm-up: every user starting and every
 parent signing in at once (Argon2 by design: the password step alone takes
@@ -38,7 +40,7 @@ from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 sys.path.insert(0, os.path.dirname(__file__))
-from names import FLOOR  # noqa: E402
+from names import FLOOR, FLOOR_ANONYMOUS  # noqa: E402
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # sar:download, /requests/<reference>/records/<case id>/: the request page's
@@ -174,8 +176,8 @@ class PortalUser(HttpUser):
                 response.success()
         return response
 
-    def floor(self):
-        self.page("/load-test/floor/", FLOOR, expect="ok")
+    def floor(self, name: str = FLOOR):
+        self.page("/load-test/floor/", name, expect="ok")
 
 
 class Visitor(PortalUser):
@@ -183,7 +185,7 @@ class Visitor(PortalUser):
 
     @task(2)
     def bare_view(self):
-        self.floor()
+        self.floor(FLOOR_ANONYMOUS)
 
     @task(3)
     def home(self):

@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -207,6 +208,49 @@ def run_locust(args, port: int, accounts: Path, workdir: Path) -> Path:
     return Path(f"{prefix}_stats.csv")
 
 
+# What each process the production shape starts is, by its command line.
+PARTS = (("gunicorn", "web"), ("qcluster", "queue workers"))
+
+
+def processor_seconds(shape: subprocess.Popen) -> dict[str, float]:
+    """Processor time (user and system) used so far by each part of the
+    machine's load: the web (gunicorn and its workers), the queue workers
+    (each qcluster and every process it started) and PostgreSQL (the server
+    and every backend it has ended: a backend lives as long as one web
+    request's connection). A process that has ended counts in its parent's
+    children's time once reaped, so each part is its processes' own time
+    plus their reaped children's."""
+    import psutil
+
+    def spent(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    totals = {"web": 0.0, "queue workers": 0.0, "PostgreSQL": 0.0}
+    try:
+        started = psutil.Process(shape.pid).children()
+    except psutil.Error:
+        started = []
+    for top in started:
+        try:
+            command = " ".join(top.cmdline())
+            part = next((p for word, p in PARTS if word in command), "")
+            if part:
+                totals[part] += sum(spent(p) for p in [top, *top.children(recursive=True)])
+        except psutil.Error:
+            continue
+    for process in psutil.process_iter(["name", "ppid"]):
+        try:
+            # The postmaster: a "postgres" whose parent is not one.
+            if process.info["name"] == "postgres" and (
+                psutil.Process(process.info["ppid"]).name() != "postgres"
+            ):
+                totals["PostgreSQL"] += sum(spent(p) for p in [process, *process.children()])
+        except psutil.Error:
+            continue
+    return totals
+
+
 def warm_up_seen(workdir: Path) -> dict:
     """What the warm-up saw (written by the locustfile when it ended); empty
     when the run stopped before (``--max-requests``)."""
@@ -311,9 +355,25 @@ def main(argv=None) -> int:
         accounts = workdir / "accounts.json"
         parents = args.parents or args.users + 10
         run([PY, "tests/load/seed.py", "--parents", str(parents), "--out", str(accounts)], env)
-        with production_shape(env, args, port, workdir / "server.log"):
+        with production_shape(env, args, port, workdir / "server.log") as shape:
+            before = processor_seconds(shape)
+            locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.monotonic()
             stats = run_locust(args, port, accounts, workdir)
+            elapsed = time.monotonic() - started
+            locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            after = processor_seconds(shape)
     passed = report(stats, args, warm_up_seen(workdir))
+    used = {part: after[part] - before[part] for part in after}
+    used["locust"] = (locust_after.ru_utime + locust_after.ru_stime) - (
+        locust_before.ru_utime + locust_before.ru_stime
+    )
+    print(
+        f"Processor time while locust ran ({elapsed:.0f} s, warm-up included, "
+        f"{os.cpu_count()} cores): "
+        + ", ".join(f"{part} {seconds:.0f} s" for part, seconds in used.items())
+        + f"; {sum(used.values()) / elapsed:.2f} cores busy on average."
+    )
     print(f"\nLogs and CSV files: {workdir}" if args.keep else "")
     if not args.keep:
         import shutil
