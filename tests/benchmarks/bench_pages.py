@@ -162,15 +162,18 @@ def _pages(client, account: dict) -> list[tuple[str, str, int]]:
         ("book: what time", "/appointments/book/time/", 200),
         ("book: check", "/appointments/book/check/", 200),
         ("download records", download, 200),
-        # As the load test finds it: its parents book and cancel again and again.
-        ("your appointments (as in the load test)", "/appointments/?busy", 200),
     ]
 
 
-def _book_and_cancel(account: dict) -> None:
-    """Six appointments of the parent's request to book, as the load test
-    leaves them: one to come (its change and cancel links shown), five
-    cancelled (the past table), so the page lists them as it does there."""
+# "Your appointments" again once the parent has appointments (_leave_appointments).
+BUSY_APPOINTMENTS = "your appointments (as in the load test)"
+
+
+def _leave_appointments(account: dict) -> None:
+    """Six appointments of the parent's request to book, as the load test's
+    parents, who book and cancel again and again, leave them: one to come
+    (its change and cancel links shown) and five cancelled (the past table).
+    Rows written directly: the page only reads them."""
     import datetime as dt
 
     from django.utils import timezone
@@ -273,8 +276,9 @@ def _measure(client, name: str, url: str, status: int, args) -> dict:
 
 def _server_cpu_seconds() -> float:
     """The processor time so far of the database server process serving this
-    connection (PostgreSQL on this machine: its backend's /proc entry), which
-    the page's own CPU figure leaves out; 0 on SQLite or when unreadable."""
+    connection (PostgreSQL on this machine: its backend process), which the
+    page's own CPU figure leaves out; 0 on SQLite or when unreadable."""
+    import psutil
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -283,11 +287,10 @@ def _server_cpu_seconds() -> float:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return 0.0
-    # utime and stime, the 14th and 15th fields (11th and 12th after the name).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times.user + times.system
 
 
 @contextmanager
@@ -423,12 +426,12 @@ def main(argv=None) -> int:
                 from portal.wsgi import gc_freeze
 
                 gc_freeze()
-            pages = _pages(client, account)
-            results = []
-            for name, url, status in pages:
-                if url.endswith("?busy"):
-                    _book_and_cancel(account)
-                results.append(_measure(client, name, url, status, args))
+            results = [
+                _measure(client, name, url, status, args)
+                for name, url, status in _pages(client, account)
+            ]
+            _leave_appointments(account)
+            results.append(_measure(client, BUSY_APPOINTMENTS, "/appointments/", 200, args))
             from django.db import connections
 
             connections.close_all()  # before the database is dropped
