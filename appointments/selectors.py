@@ -9,8 +9,10 @@ confirm it exists. The free-time selectors load the rows that
 from __future__ import annotations
 
 import datetime
+from itertools import groupby
+from operator import attrgetter
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,17 +72,22 @@ def upcoming_bookings_for_parent(user, *, now: datetime.datetime) -> QuerySet[Bo
     return bookings_for_parent(user).filter(_to_come(now)).only(*LISTED_FIELDS)
 
 
-def recent_past_bookings_for_parent(user, *, now: datetime.datetime, limit: int) -> list[Booking]:
-    """The person's own ``limit`` most recent appointments that are over or
-    cancelled, latest first. One query however many there are: a parent who
-    books and cancels often would otherwise get a page that never stops
-    growing. Only the ``LISTED_FIELDS`` are read."""
-    return list(
-        bookings_for_parent(user)
-        .filter(~_to_come(now))
-        .only(*LISTED_FIELDS)
-        .order_by("-start", "-id")[:limit]
-    )
+def listed_bookings_for_parent(
+    user, *, now: datetime.datetime, past_limit: int
+) -> tuple[list[Booking], list[Booking]]:
+    """What "your appointments" lists, in one query: the person's own
+    appointments still to come, soonest first, all of them (a parent needs
+    every one in front of them); and their ``past_limit`` most recent ones
+    that are over or cancelled, latest first (a parent who books and cancels
+    often would otherwise get a page that never stops growing). Only the
+    ``LISTED_FIELDS`` are read."""
+    mine = bookings_for_parent(user)
+    recent_past = mine.filter(~_to_come(now)).order_by("-start", "-id").values("pk")[:past_limit]
+    listed = list(mine.filter(_to_come(now) | Q(pk__in=recent_past)).only(*LISTED_FIELDS))
+    upcoming = [b for b in listed if b.status == BookingStatus.BOOKED and b.end > now]
+    to_come = {b.pk for b in upcoming}
+    past = [b for b in reversed(listed) if b.pk not in to_come]
+    return upcoming, past
 
 
 def booking_for_parent(user, pk) -> Booking:
@@ -113,16 +120,25 @@ def requests_to_book_for_parent(user) -> list[AccessRequest]:
 
 
 def parent_has_request_to_book(user) -> bool:
-    """Whether ``requests_to_book_for_parent`` has any, reading only what
-    deciding needs (each request's delivery, its cases' status)."""
-    cases = SubjectCase.objects.only("request", "status").order_by()
-    requests = (
-        sar_selectors.requests_for_parent(user)
-        .only("delivery")
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("cases", queryset=cases))
+    """Whether ``requests_to_book_for_parent`` has any, in one query that
+    reads only what deciding needs: the cases of the person's requests with
+    no appointment booked, each case's status and its request's delivery."""
+    from appointments.booking import can_book
+
+    booked = Booking.objects.filter(request=OuterRef("request_id"), status=BookingStatus.BOOKED)
+    cases = (
+        SubjectCase.objects.filter(request__in=sar_selectors.requests_for_parent(user))
+        .filter(~Exists(booked))
+        .select_related("request")
+        .only("status", "request__delivery")
+        .order_by("request_id")
     )
-    return bool(_to_book(requests))
+    return any(
+        can_book(access_request=request_cases[0].request, cases=request_cases)
+        for request_cases in (
+            list(group) for _, group in groupby(cases, key=attrgetter("request_id"))
+        )
+    )
 
 
 def _to_book(requests: QuerySet[AccessRequest]) -> list[AccessRequest]:

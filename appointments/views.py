@@ -390,9 +390,10 @@ RECENT_PAST = 5
 @personal_page(methods=("GET",))
 def appointment_list(request):
     now = timezone.now()
-    upcoming = list(selectors.upcoming_bookings_for_parent(request.user, now=now))
-    # One more than is shown, to know whether there are older ones.
-    past = selectors.recent_past_bookings_for_parent(request.user, now=now, limit=RECENT_PAST + 1)
+    # One more past than is shown, to know whether there are older ones.
+    upcoming, past = selectors.listed_bookings_for_parent(
+        request.user, now=now, past_limit=RECENT_PAST + 1
+    )
     # The change cut-off matters only to appointments still to come (most
     # visits have none): only then is the schedule read.
     rules = schedule.current().settings if upcoming else None
