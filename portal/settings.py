@@ -157,8 +157,10 @@ AUTH_USER_MODEL = "accounts.User"
 # staff in the same query (portal.accounts.backends).
 AUTHENTICATION_BACKENDS = ["portal.accounts.backends.AccountBackend"]
 
+# Argon2id on one thread per sign-in (portal.accounts.hashers); hashes of
+# Django's own Argon2 settings verify and are rehashed at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "portal.accounts.hashers.SingleLaneArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -62,7 +62,7 @@ def test_session_key_changes_when_the_second_factor_is_checked(client, parent, t
 def test_session_cookie_settings_are_secure_by_default(settings):
     assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert settings.PASSWORD_HASHERS[0].endswith("SingleLaneArgon2PasswordHasher")
     assert any(
         v["NAME"].endswith("CommonPasswordValidator") for v in settings.AUTH_PASSWORD_VALIDATORS
     )
