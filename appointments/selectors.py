@@ -12,7 +12,7 @@ import datetime
 from itertools import groupby
 from operator import attrgetter
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,11 +83,12 @@ def listed_bookings_for_parent(
     ``LISTED_FIELDS`` are read."""
     mine = bookings_for_parent(user)
     recent_past = mine.filter(~_to_come(now)).order_by("-start", "-id").values("pk")[:past_limit]
-    listed = list(mine.filter(_to_come(now) | Q(pk__in=recent_past)).only(*LISTED_FIELDS))
-    upcoming = [b for b in listed if b.status == BookingStatus.BOOKED and b.end > now]
-    to_come = {b.pk for b in upcoming}
-    past = [b for b in reversed(listed) if b.pk not in to_come]
-    return upcoming, past
+    listed = list(
+        mine.filter(_to_come(now) | Q(pk__in=recent_past))
+        .only(*LISTED_FIELDS)
+        .annotate(to_come=ExpressionWrapper(_to_come(now), output_field=BooleanField()))
+    )
+    return [b for b in listed if b.to_come], [b for b in reversed(listed) if not b.to_come]
 
 
 def booking_for_parent(user, pk) -> Booking:
