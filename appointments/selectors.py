@@ -126,27 +126,30 @@ def parent_has_request_to_book(user) -> bool:
     no appointment booked, each case's status and its request's delivery."""
     from appointments.booking import can_book
 
-    booked = Booking.objects.filter(request=OuterRef("request_id"), status=BookingStatus.BOOKED)
     cases = (
         SubjectCase.objects.filter(request__in=sar_selectors.requests_for_parent(user))
-        .filter(~Exists(booked))
+        .filter(~_has_booking(OuterRef("request_id")))
         .select_related("request")
         .only("status", "request__delivery")
         .order_by("request_id")
     )
-    return any(
-        can_book(access_request=request_cases[0].request, cases=request_cases)
-        for request_cases in (
-            list(group) for _, group in groupby(cases, key=attrgetter("request_id"))
-        )
-    )
+    for _, group in groupby(cases, key=attrgetter("request_id")):
+        request_cases = list(group)
+        if can_book(access_request=request_cases[0].request, cases=request_cases):
+            return True
+    return False
+
+
+def _has_booking(access_request) -> Exists:
+    """Whether the request (``OuterRef`` to its id) has an appointment booked:
+    a second would be a change of the first, so it has nothing to book."""
+    return Exists(Booking.objects.filter(request=access_request, status=BookingStatus.BOOKED))
 
 
 def _to_book(requests: QuerySet[AccessRequest]) -> list[AccessRequest]:
     from appointments.booking import can_book
 
-    booked = Booking.objects.filter(request=OuterRef("pk"), status=BookingStatus.BOOKED)
-    requests = requests.annotate(has_booking=Exists(booked))
+    requests = requests.annotate(has_booking=_has_booking(OuterRef("pk")))
     return [r for r in requests if not r.has_booking and can_book(access_request=r)]
 
 
