@@ -18,7 +18,7 @@ what it should say, is a failure. The accounts come from
 
 The first LOAD_WARM_UP seconds are a warm-up: every user starting and every
 parent signing in at once (Argon2 by design: the password step alone takes
-about half a second of a processor) queue everything else for several
+about a fifth of a second of one processor) queue everything else for several
 seconds, and the web processes fill their caches (templates, URLs). The statistics are reset when it
 ends, so every endpoint's percentiles come from the same steady window; what
 the warm-up saw (requests and failures) is written to LOAD_WARM_UP_FILE, and

@@ -2,7 +2,7 @@
 at Django's memory and passes; older hashes still sign in and are rehashed."""
 
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.urls import reverse
 
 from tests.portal.accounts.factories import PASSWORD
@@ -21,7 +21,7 @@ def test_a_new_password_is_hashed_on_one_lane_at_djangos_cost(parent):
 
 
 def test_a_hash_of_djangos_eight_lanes_signs_in_and_is_rehashed_on_one(client, parent):
-    parent.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    parent.password = make_password(PASSWORD, hasher=Argon2PasswordHasher())
     parent.save(update_fields=["password"])
     assert "p=8$" in parent.password
 
